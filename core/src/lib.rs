@@ -1,0 +1,3 @@
+//! selfpage-core: the L4-like kernel model.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]

@@ -1,0 +1,1 @@
+//! The first page fault, served end to end.

@@ -1,0 +1,1 @@
+//! selfpage-web: the playground in the browser.
