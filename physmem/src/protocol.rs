@@ -176,6 +176,24 @@ pub struct MapItem {
     pub rights: Rights,
 }
 
+/// The kinds of object a handle can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ObjectKind {
+    /// A control capability (a guarantee of frames).
+    Control,
+    /// A container (a namespace of byte offsets holding frames).
+    Container,
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ObjectKind::Control => "control capability",
+            ObjectKind::Container => "container",
+        })
+    }
+}
+
 /// A successful reply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reply {
@@ -202,7 +220,7 @@ pub enum PhysmemError {
     PermissionDenied(Handle),
     /// The handle names an object of the wrong kind.
     #[error("handle {0:?} is not a {1}")]
-    WrongKind(Handle, &'static str),
+    WrongKind(Handle, ObjectKind),
     /// Offsets and sizes must be page aligned and non-zero.
     #[error("invalid range: start {start:#x}, size {size:#x} must be page aligned and non-zero")]
     InvalidRange {
