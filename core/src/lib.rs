@@ -1,3 +1,31 @@
-//! selfpage-core: the L4-like kernel model.
+//! selfpage-core: the L4-like kernel model. It runs tasks on x86-emu with real page
+//! tables, turns page faults into IPC to each task's pager (libhurd-mm), hosts physmem
+//! as a server receiving typed RPCs, and records every step in one event trace.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod env;
+pub mod exec;
+mod fault;
+mod gate;
+mod kernel;
+mod loader;
+mod mapdb;
+mod pagetable;
+mod pool;
+mod pressure;
+pub mod presets;
+mod scenario;
+mod session;
+mod task;
+mod trace;
+pub mod views;
+
+pub use fault::{access_of, FAULT_LABEL};
+pub use kernel::{Kernel, KernelConfig, LoadError, Stopped, Until, GATE_VECTOR, STACK_SIZE, STACK_TOP};
+pub use mapdb::{MapDb, Node, Place};
+pub use pool::KernelPool;
+pub use scenario::{Scenario, ScenarioError, TaskSpec, MAX_RAM_FRAMES, MAX_SOURCE_BYTES, MAX_TASKS};
+pub use session::{Session, Summary, TaskSummary};
+pub use task::{Task, TaskCounters, ThreadState};
+pub use trace::{AccessKind, Endpoint, Event, Record, Trace};

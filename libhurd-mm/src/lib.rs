@@ -1,5 +1,53 @@
 //! libhurd-mm: each task's own memory manager. It keeps the address-space map,
 //! serves the task's page faults as its pager, pages data in and out, and chooses
 //! which page gives up its frame.
+//!
+//! core creates one [`MemoryManager`] per task and hands it a [`PagerEnv`]: the only window
+//! the pager has on physmem, L4 (unmap and status flush) and the workload. Workloads reach it
+//! through the library gate ([`gate`]). [`simulate`] runs the same policies on a reference
+//! string, with Belady's OPT for comparison.
+//!
+//! What core calls, per task:
+//! * [`MemoryManager::new`] with an [`MmConfig`]; [`MemoryManager::add_region`] for the
+//!   program image; [`MemoryManager::handle_fault`] for every fault message;
+//!   [`gate::decode`] then [`MemoryManager::gate`] for every `int 0x30`;
+//!   [`MemoryManager::return_frames`] and [`MemoryManager::frames_lost`] for physmem's
+//!   pressure effects; [`MemoryManager::oracle_access`] on every access in oracle mode only.
+//! * For the UI: `regions`, `resident`, `policy_queue`, `swap_used`, `stats`, `pinned`.
+//!
+//! Modules: `region` (address-space map), `store` (anonymous, image, swap), `pager` (fault
+//! path, frame slots, eviction), `mmap`, `advice`, `pressure`, `inspect`, `policy` (one file
+//! per policy), `gate`, `simulate`, `rng`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod advice;
+mod env;
+mod error;
+pub mod gate;
+mod inspect;
+mod mmap;
+mod pager;
+pub mod policy;
+mod pressure;
+mod region;
+mod rng;
+mod simulate;
+pub mod store;
+
+#[cfg(test)]
+mod fake;
+
+pub use advice::Advice;
+pub use env::{Access, FaultMsg, PagerEnv, PagerEvent, RefBits, Segv};
+pub use error::{MmError, EEXIST, EFAULT, EINVAL, ENOMEM, ENOSYS};
+pub use gate::{decode, GateCall, GateError, GateFn, GateRegs};
+pub use inspect::{ResidentInfo, Stats};
+pub use pager::{MemoryManager, MmConfig};
+pub use policy::{EvictionPolicy, PolicyKind, PolicyQueue, QueueEntry};
+pub use region::{
+    checked_range, page_of, round_up, AddressSpace, Prot, Region, RegionInfo, RegionKind,
+    MMAP_BASE, USER_BASE, USER_TOP,
+};
+pub use rng::SplitMix64;
+pub use simulate::{simulate, SimReport, SimStep};

@@ -25,7 +25,9 @@ pub const PAGE_SIZE: u32 = 4096;
 pub const MAP_BATCH: usize = 8;
 
 /// Access rights on a mapping, as in an L4 fpage (r=4, w=2, x=1).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Rights(pub u8);
 
 impl Rights {
@@ -35,6 +37,8 @@ impl Rights {
     pub const W: Rights = Rights(2);
     /// Execute access.
     pub const X: Rights = Rights(1);
+    /// Read and write.
+    pub const RW: Rights = Rights(6);
     /// Read, write and execute.
     pub const RWX: Rights = Rights(7);
     /// Whether every right in `other` is also in `self`.
@@ -244,7 +248,9 @@ pub enum PhysmemError {
     #[error("offset {0:#x} is not allocated in this container")]
     NotAllocated(u32),
     /// No free frame and the caller's guarantee is used up.
-    #[error("out of memory: no free frame, and this task's guarantee of {guaranteed} frames is used up")]
+    #[error(
+        "out of memory: no free frame, and this task's guarantee of {guaranteed} frames is used up"
+    )]
     OutOfMemory {
         /// The caller's guarantee.
         guaranteed: u32,
@@ -256,6 +262,30 @@ pub enum PhysmemError {
         asked: u32,
         /// Frames the capability guarantees and does not use.
         available: u32,
+    },
+    /// The memory-policy role asked for more guaranteed frames than are left unpromised.
+    #[error(
+        "cannot guarantee {asked} frames: only {available} frames are not yet guaranteed to a task"
+    )]
+    GuaranteeUnavailable {
+        /// Frames asked for.
+        asked: u32,
+        /// Frames physmem owns that no guarantee covers yet.
+        available: u32,
+    },
+    /// The caller is within its guarantee, but its frames are still held by tasks over
+    /// their guarantee; they are asked to return them (see `Effect::ReturnFrames`). Retry later.
+    #[error("memory is short: {needed} guaranteed frames are still held as extra frames by other tasks, which are being asked to return them; retry after their deadline")]
+    MemoryShort {
+        /// Frames the request needed.
+        needed: u32,
+    },
+    /// Enough frames are free, but no naturally aligned run of them is, even after moving
+    /// frames around (compaction).
+    #[error("no contiguous, aligned run of {pages} free frames, even after compaction")]
+    NoContiguousBlock {
+        /// Frames the multi-page frame needs.
+        pages: u32,
     },
     /// The task is not known to physmem.
     #[error("unknown task {0:?}")]
@@ -301,7 +331,8 @@ pub enum Effect {
         container: Handle,
         /// Byte offset of the lost frame in the container.
         offset: u32,
-        /// The frame, now free.
+        /// The frame: now free, unless another task's container still refers to it (COW or
+        /// shared), which then keeps it.
         pfn: Pfn,
     },
 }

@@ -1,1 +1,23 @@
-//! selfpage-web: the playground in the browser.
+//! selfpage-web: the Selfpage playground in the browser. A Yew front end that only talks
+//! to selfpage-core's `Session`; heavy views draw on canvases from the session's state.
+
+mod components;
+mod format;
+mod state;
+mod url;
+
+pub use components::app::App;
+pub use state::{Action, AppState, Speed};
+
+use wasm_bindgen::prelude::*;
+
+/// Mounts the app on the page's `#app` element, if the page has one (test pages do not).
+#[wasm_bindgen(start)]
+pub fn start() {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"));
+    if let Some(root) = root {
+        yew::Renderer::<App>::with_root(root).render();
+    }
+}

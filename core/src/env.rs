@@ -1,0 +1,244 @@
+//! What a task's pager can do in the kernel: its `PagerEnv`. Every RPC to physmem is an IPC
+//! recorded in the trace; map items in physmem's replies land in the task's page tables.
+
+use libhurd_mm::{PagerEnv, PagerEvent, RefBits};
+use physmem::{Effect, Handle, PhysmemError, Reply, Request, Rights, TaskId};
+use x86_emu::{PhysAddr, Pfn, PAGE_SIZE};
+
+use crate::kernel::System;
+use crate::pagetable::{self, OldPte};
+use crate::trace::{Endpoint, Event};
+
+/// The kernel as one task's pager sees it.
+pub(crate) struct Env<'a> {
+    pub sys: &'a mut System,
+    pub task: u32,
+}
+
+impl<'a> Env<'a> {
+    /// The environment of task `task`'s pager (0 for the kernel itself).
+    pub fn new(sys: &'a mut System, task: u32) -> Env<'a> {
+        Env { sys, task }
+    }
+
+    fn cr3_of(&self, task: u32) -> Option<PhysAddr> {
+        self.sys.tasks.get(&task).map(|t| t.cr3)
+    }
+
+    /// Applies physmem's effects in order; those that need a memory manager wait in `pending`.
+    pub fn apply_effects(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Zero(pfn) => {
+                    self.write_frame(pfn.0, &[0u8; PAGE_SIZE as usize]);
+                    self.sys.emit(0, Event::FrameZeroed { pfn: pfn.0 });
+                }
+                Effect::Copy { from, to } => {
+                    let mut buf = [0u8; PAGE_SIZE as usize];
+                    self.read_frame(from.0, &mut buf);
+                    self.write_frame(to.0, &buf);
+                    self.sys.emit(0, Event::FrameCopied { from: from.0, to: to.0 });
+                }
+                Effect::Revoke { pfn, rights } => self.revoke(pfn.0, rights),
+                e @ (Effect::ReturnFrames { .. } | Effect::Reclaimed { .. }) => self.sys.pending.push_back(e),
+            }
+        }
+    }
+
+    fn read_frame(&self, pfn: u32, buf: &mut [u8]) {
+        self.sys
+            .machine
+            .read_phys(PhysAddr(pfn * PAGE_SIZE), buf)
+            .unwrap_or_else(|e| panic!("Env::read_frame: frame {pfn}: {e}"));
+    }
+
+    fn write_frame(&mut self, pfn: u32, data: &[u8]) {
+        self.sys
+            .machine
+            .write_phys(PhysAddr(pfn * PAGE_SIZE), data)
+            .unwrap_or_else(|e| panic!("Env::write_frame: frame {pfn}: {e}"));
+    }
+
+    /// Takes `rights` away from every mapping of a frame, recursively.
+    fn revoke(&mut self, pfn: u32, rights: Rights) {
+        let places = self.sys.mapdb.places_of(pfn);
+        let remove = rights.contains(Rights::R);
+        let mut touched = 0;
+        for (task, va) in places {
+            if remove {
+                for ((t, v), _) in self.sys.mapdb.remove_tree((task, va)) {
+                    touched += 1;
+                    self.unmap_pte(t, v);
+                }
+            } else {
+                for (t, v) in self.sys.mapdb.restrict_tree((task, va), Rights::RWX.without(rights)) {
+                    touched += 1;
+                    if let Some(cr3) = self.cr3_of(t) {
+                        if let Some((_, flush)) = pagetable::write_protect(&mut self.sys.machine, cr3, v) {
+                            self.flush(flush, cr3);
+                        }
+                    }
+                }
+            }
+        }
+        self.sys.emit(0, Event::Revoked { pfn, rights, mappings: touched });
+    }
+
+    fn flush(&mut self, flush: pagetable::Flush, cr3: PhysAddr) {
+        if self.sys.config.invlpg {
+            flush.apply(&mut self.sys.machine, cr3);
+        } else {
+            flush.forget();
+        }
+    }
+
+    /// Clears a PTE (the mapping database entry is already gone) and reports its bits.
+    fn unmap_pte(&mut self, task: u32, va: u32) -> Option<OldPte> {
+        let cr3 = self.cr3_of(task)?;
+        let (old, flush) = pagetable::unmap(&mut self.sys.machine, cr3, va)?;
+        self.flush(flush, cr3);
+        self.sys.emit(
+            0,
+            Event::Unmapped {
+                task,
+                vaddr: va,
+                pfn: old.pfn.0,
+                referenced: old.accessed,
+                dirty: old.dirty,
+            },
+        );
+        Some(old)
+    }
+
+    /// Installs one page of a map item in this task; replaces an older mapping there.
+    fn install(&mut self, va: u32, pfn: u32, rights: Rights) -> Result<(), String> {
+        let cr3 = self.cr3_of(self.task).ok_or("no such task")?;
+        if self.sys.mapdb.get((self.task, va)).is_some() {
+            for ((t, v), _) in self.sys.mapdb.remove_tree((self.task, va)) {
+                self.unmap_pte(t, v);
+            }
+        }
+        let writable = rights.contains(Rights::W);
+        let flush = pagetable::map(&mut self.sys.machine, &mut self.sys.pool, cr3, va, Pfn(pfn), writable)
+            .ok_or("the kernel has no frame left for a page table")?;
+        self.flush(flush, cr3);
+        self.sys.mapdb.insert((self.task, va), pfn, rights, None);
+        self.sys.emit(0, Event::Mapped { task: self.task, vaddr: va, pfn, rights });
+        Ok(())
+    }
+
+    fn frame_of(&self, container: Handle, offset: u32) -> u32 {
+        // The pager only reads and writes pages it holds; anything else is a pager bug.
+        let me = TaskId(self.task);
+        let found = self.sys.physmem.frames().find_map(|(pfn, info)| match info {
+            physmem::FrameInfo::Bound { owners, .. } => owners
+                .iter()
+                .any(|o| o.task == me && o.container == container && o.offset <= offset && offset < o.offset + PAGE_SIZE)
+                .then_some(pfn),
+            _ => None,
+        });
+        found
+            .unwrap_or_else(|| panic!("Env::frame_of: task {} has no frame at {offset:#x}", self.task))
+            .0
+    }
+}
+
+impl PagerEnv for Env<'_> {
+    fn physmem(&mut self, req: Request) -> Result<Reply, PhysmemError> {
+        let cost = self.sys.config.ipc_cost;
+        let task = self.task;
+        self.sys.emit(
+            cost,
+            Event::Ipc {
+                from: Endpoint::Pager(task),
+                to: Endpoint::Physmem,
+                label: req.label(),
+                words: Vec::new(),
+            },
+        );
+        self.sys.emit(0, Event::Rpc { task, request: req.clone() });
+        if let Some(t) = self.sys.tasks.get_mut(&task) {
+            t.counters.rpcs += 1;
+        }
+        let response = self.sys.physmem.handle(TaskId(task), req);
+        self.apply_effects(response.effects);
+        let mut result = response.result;
+        if let Ok(Reply::Mapped { items, .. }) = &result {
+            for item in items.clone() {
+                let pages = 1u32 << item.log2_size.saturating_sub(12);
+                for i in 0..pages {
+                    let va = item.vaddr + i * PAGE_SIZE;
+                    if let Err(reason) = self.install(va, item.pfn.0 + i, item.rights) {
+                        self.sys.emit(0, Event::Print { task, text: format!("kernel: {reason}\n") });
+                        result = Err(PhysmemError::OutOfMemory { guaranteed: 0 });
+                    }
+                }
+            }
+        }
+        self.sys.emit(cost, Event::RpcReply { task, result: result.clone() });
+        self.sys.emit(
+            0,
+            Event::Ipc {
+                from: Endpoint::Physmem,
+                to: Endpoint::Pager(task),
+                label: 0,
+                words: Vec::new(),
+            },
+        );
+        result
+    }
+
+    fn unmap(&mut self, vaddr: u32) -> RefBits {
+        let task = self.task;
+        let mut bits = RefBits::default();
+        for ((t, v), _) in self.sys.mapdb.remove_tree((task, vaddr)) {
+            if let Some(old) = self.unmap_pte(t, v) {
+                if t == task && v == vaddr {
+                    bits = RefBits {
+                        referenced: old.accessed,
+                        dirty: old.dirty,
+                    };
+                }
+            }
+        }
+        bits
+    }
+
+    fn sample(&mut self, vaddr: u32) -> RefBits {
+        let Some(cr3) = self.cr3_of(self.task) else {
+            return RefBits::default();
+        };
+        match pagetable::sample(&mut self.sys.machine, cr3, vaddr) {
+            Some((old, flush)) => {
+                // A cleared A bit must be walked again to be set: drop the TLB entry.
+                flush.apply(&mut self.sys.machine, cr3);
+                RefBits {
+                    referenced: old.accessed,
+                    dirty: old.dirty,
+                }
+            }
+            None => RefBits::default(),
+        }
+    }
+
+    fn read_page(&mut self, container: Handle, offset: u32, buf: &mut [u8]) {
+        let pfn = self.frame_of(container, offset);
+        self.read_frame(pfn, buf);
+    }
+
+    fn write_page(&mut self, container: Handle, offset: u32, data: &[u8]) {
+        let pfn = self.frame_of(container, offset);
+        self.write_frame(pfn, data);
+    }
+
+    fn ask_callback(&mut self, candidates: &[u32]) -> Option<u32> {
+        let _ = candidates;
+        None
+    }
+
+    fn event(&mut self, event: PagerEvent) {
+        let cost = if event.is_page_io() { self.sys.config.page_io_cost } else { 0 };
+        let task = self.task;
+        self.sys.emit(cost, Event::Pager { task, event });
+    }
+}

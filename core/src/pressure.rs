@@ -1,0 +1,34 @@
+//! Memory pressure: physmem's requests to return extra frames reach the task's memory
+//! manager, which complies, unless the scenario tells the task to ignore them.
+
+use physmem::Effect;
+
+use crate::env::Env;
+use crate::kernel::Kernel;
+use crate::trace::Event;
+
+/// Delivers one effect that needs a task's memory manager.
+pub(crate) fn deliver(k: &mut Kernel, effect: Effect) {
+    match effect {
+        Effect::ReturnFrames { task, count, deadline } => {
+            let id = task.0;
+            let ignored = k.sys.tasks.get(&id).is_none_or(|t| t.ignore_pressure);
+            k.sys.emit(0, Event::PressureRequest { task: id, count, deadline, ignored });
+            if ignored {
+                return;
+            }
+            if let Some(mut mm) = k.managers.remove(&id) {
+                mm.return_frames(&mut Env::new(&mut k.sys, id), count);
+                k.managers.insert(id, mm);
+            }
+        }
+        Effect::Reclaimed { task, offset, pfn, .. } => {
+            let id = task.0;
+            k.sys.emit(0, Event::Reclaimed { task: id, offset, pfn: pfn.0 });
+            if let Some(mm) = k.managers.get_mut(&id) {
+                mm.frames_lost(offset);
+            }
+        }
+        other => Env::new(&mut k.sys, 0).apply_effects(vec![other]),
+    }
+}

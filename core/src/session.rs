@@ -1,0 +1,154 @@
+//! The one API front ends use: load a scenario, step and run, step back, inspect.
+
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::{Kernel, KernelConfig, LoadError, Stopped, Until};
+use crate::scenario::Scenario;
+
+/// A running scenario with its history.
+pub struct Session {
+    scenario: Scenario,
+    config: KernelConfig,
+    kernel: Kernel,
+}
+
+/// A summary of one task, for the CLI and tests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskSummary {
+    /// Task id.
+    pub id: u32,
+    /// Name.
+    pub name: String,
+    /// Instructions retired.
+    pub instructions: u64,
+    /// Page faults.
+    pub faults: u64,
+    /// Pages read back from swap.
+    pub page_ins: u64,
+    /// Pages written to swap.
+    pub page_outs: u64,
+    /// Pages that gave up their frame.
+    pub evictions: u64,
+    /// Frames the task holds now.
+    pub frames_held: u32,
+    /// "running", "exited 0", or "killed: reason".
+    pub status: String,
+    /// What it printed.
+    pub output: String,
+}
+
+/// A summary of a whole run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Logical time at the end.
+    pub time: u64,
+    /// Instructions retired by all tasks.
+    pub instructions: u64,
+    /// Trace records.
+    pub events: u64,
+    /// Trace hash, as 16 hex digits.
+    pub trace_hash: String,
+    /// Per task.
+    pub tasks: Vec<TaskSummary>,
+}
+
+impl Session {
+    /// Boots a scenario.
+    ///
+    /// # Errors
+    /// The scenario is invalid or a program does not assemble.
+    pub fn new(scenario: Scenario) -> Result<Session, LoadError> {
+        Session::with_config(scenario, KernelConfig::default())
+    }
+
+    /// Boots a scenario with a kernel configuration.
+    ///
+    /// # Errors
+    /// The scenario is invalid or a program does not assemble.
+    pub fn with_config(scenario: Scenario, config: KernelConfig) -> Result<Session, LoadError> {
+        let kernel = Kernel::boot(&scenario, config.clone())?;
+        Ok(Session {
+            scenario,
+            config,
+            kernel,
+        })
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The kernel, for inspection.
+    pub fn kernel(&self) -> &Kernel {
+        &self.kernel
+    }
+
+    /// The kernel, for changes such as breakpoints.
+    pub fn kernel_mut(&mut self) -> &mut Kernel {
+        &mut self.kernel
+    }
+
+    /// Back to the state right after boot.
+    pub fn reset(&mut self) {
+        // The scenario booted once, so it boots again the same way.
+        if let Ok(k) = Kernel::boot(&self.scenario, self.config.clone()) {
+            self.kernel = k;
+        }
+    }
+
+    /// Runs until `until`, at most `budget` instructions (and never past the scenario's budget).
+    pub fn run(&mut self, budget: u64, until: Until) -> Stopped {
+        let left = budget.min(self.scenario.max_steps.saturating_sub(self.kernel.retired()));
+        if left == 0 {
+            return Stopped::Budget;
+        }
+        self.kernel.run(left, until)
+    }
+
+    /// Executes one instruction (serving any fault or gate call it raises).
+    pub fn step(&mut self) -> Stopped {
+        self.run(1, Until::Budget)
+    }
+
+    /// Runs to the end of the scenario's budget or until every task is done.
+    pub fn run_to_end(&mut self) -> Stopped {
+        self.run(u64::MAX, Until::Budget)
+    }
+
+    /// Goes back to the moment `instructions` had been retired, by replaying from boot.
+    /// Deterministic: the state is exactly what it was.
+    pub fn rewind_to(&mut self, instructions: u64) {
+        let target = instructions.min(self.kernel.retired());
+        self.reset();
+        while self.kernel.retired() < target {
+            let want = target - self.kernel.retired();
+            if self.kernel.run(want, Until::Budget) == Stopped::AllDone {
+                break;
+            }
+        }
+    }
+
+    /// Undoes the last instruction.
+    pub fn step_back(&mut self) {
+        self.rewind_to(self.kernel.retired().saturating_sub(1));
+    }
+
+    /// Summary of the run so far.
+    pub fn summary(&self) -> Summary {
+        let k = &self.kernel;
+        Summary {
+            scenario: self.scenario.name.clone(),
+            seed: self.scenario.seed,
+            time: k.time(),
+            instructions: k.retired(),
+            events: k.trace().len(),
+            trace_hash: format!("{:016x}", k.trace().hash()),
+            tasks: k.tasks().map(|t| crate::views::task_summary(k, t)).collect(),
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! The event trace: every fault, IPC, RPC, frame and pager event as a serde record.
+//! The UI, the CLI, the tests and the benchmarks all read this one trace.
+
+use serde::{Deserialize, Serialize};
+
+use physmem::{PhysmemError, Reply, Request, Rights};
+
+/// Who sends or receives a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Endpoint {
+    /// The task's user thread (the workload).
+    Thread(u32),
+    /// The task's pager thread (libhurd-mm, inside the task).
+    Pager(u32),
+    /// The physical memory server.
+    Physmem,
+    /// The kernel itself.
+    Kernel,
+}
+
+/// Kind of memory access, as in the L4 fault label's rwx bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccessKind {
+    /// A data read.
+    Read,
+    /// A data write.
+    Write,
+    /// An instruction fetch.
+    Execute,
+}
+
+/// One thing that happened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// The machine came up; sigma0 handed memory to physmem.
+    Boot {
+        /// Frames of RAM.
+        ram_frames: u32,
+        /// Frames the kernel keeps for page tables.
+        kernel_frames: u32,
+        /// Frames given to physmem.
+        physmem_frames: u32,
+    },
+    /// A task was created and its thread made ready.
+    TaskStarted {
+        /// The task.
+        task: u32,
+        /// Its name.
+        name: String,
+        /// Frames guaranteed.
+        guaranteed: u32,
+        /// Extra frames it may hold.
+        extra: u32,
+        /// Its pager's policy.
+        policy: String,
+    },
+    /// The CPU raised #PF for a task's thread.
+    Fault {
+        /// The task.
+        task: u32,
+        /// CR2: the faulting linear address.
+        addr: u32,
+        /// What the instruction tried to do.
+        access: AccessKind,
+        /// EIP of the faulting instruction.
+        ip: u32,
+        /// The #PF error code (P, W/R, U/S).
+        error_code: u32,
+    },
+    /// A message left `from` for `to`.
+    Ipc {
+        /// Sender.
+        from: Endpoint,
+        /// Receiver.
+        to: Endpoint,
+        /// Message label (0xFFE0|rwx for a fault, physmem's RPC numbers, 0 for a reply).
+        label: u32,
+        /// Untyped words (MR1.. ).
+        words: Vec<u32>,
+    },
+    /// A task's pager called physmem.
+    Rpc {
+        /// The calling task.
+        task: u32,
+        /// The request.
+        request: Request,
+    },
+    /// physmem answered.
+    RpcReply {
+        /// The calling task.
+        task: u32,
+        /// The answer.
+        result: Result<Reply, PhysmemError>,
+    },
+    /// The kernel zero-filled a frame physmem had just bound.
+    FrameZeroed {
+        /// The frame.
+        pfn: u32,
+    },
+    /// The kernel copied a frame (copy-on-write break or eager copy).
+    FrameCopied {
+        /// Source frame.
+        from: u32,
+        /// Destination frame.
+        to: u32,
+    },
+    /// A mapping was installed in a task's page table.
+    Mapped {
+        /// The task.
+        task: u32,
+        /// Virtual page address.
+        vaddr: u32,
+        /// Frame.
+        pfn: u32,
+        /// Rights.
+        rights: Rights,
+    },
+    /// A mapping was removed (or lost rights); its referenced/dirty bits came back.
+    Unmapped {
+        /// The task.
+        task: u32,
+        /// Virtual page address.
+        vaddr: u32,
+        /// Frame.
+        pfn: u32,
+        /// Whether the page was referenced since it was mapped or last sampled.
+        referenced: bool,
+        /// Whether it was written.
+        dirty: bool,
+    },
+    /// physmem revoked rights on every mapping of a frame.
+    Revoked {
+        /// The frame.
+        pfn: u32,
+        /// Rights taken away.
+        rights: Rights,
+        /// How many mappings it touched.
+        mappings: u32,
+    },
+    /// physmem asked a task to return frames.
+    PressureRequest {
+        /// The task asked.
+        task: u32,
+        /// Frames wanted.
+        count: u32,
+        /// Step by which it must comply.
+        deadline: u64,
+        /// Whether the task ignores such requests.
+        ignored: bool,
+    },
+    /// physmem took an extra frame from a task that did not comply.
+    Reclaimed {
+        /// The task.
+        task: u32,
+        /// Container offset of the lost page.
+        offset: u32,
+        /// The frame, now free.
+        pfn: u32,
+    },
+    /// Something the pager did or decided (eviction with its reason, page-in/out, hint...).
+    Pager {
+        /// The task.
+        task: u32,
+        /// What happened.
+        event: libhurd_mm::PagerEvent,
+    },
+    /// A workload called its library through the gate.
+    Gate {
+        /// The task.
+        task: u32,
+        /// The call, in words.
+        call: String,
+        /// The value returned in EAX.
+        result: i32,
+    },
+    /// A workload printed text.
+    Print {
+        /// The task.
+        task: u32,
+        /// The text.
+        text: String,
+    },
+    /// A thread runs again after its fault was served.
+    Resumed {
+        /// The task.
+        task: u32,
+    },
+    /// A task ended by calling exit.
+    TaskExited {
+        /// The task.
+        task: u32,
+        /// Its exit code.
+        code: i32,
+    },
+    /// The kernel killed a task.
+    TaskKilled {
+        /// The task.
+        task: u32,
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+impl Event {
+    /// The short name of this kind of event (as in the JSON `kind` field).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Boot { .. } => "boot",
+            Event::TaskStarted { .. } => "task_started",
+            Event::Fault { .. } => "fault",
+            Event::Ipc { .. } => "ipc",
+            Event::Rpc { .. } => "rpc",
+            Event::RpcReply { .. } => "rpc_reply",
+            Event::FrameZeroed { .. } => "frame_zeroed",
+            Event::FrameCopied { .. } => "frame_copied",
+            Event::Mapped { .. } => "mapped",
+            Event::Unmapped { .. } => "unmapped",
+            Event::Revoked { .. } => "revoked",
+            Event::PressureRequest { .. } => "pressure_request",
+            Event::Reclaimed { .. } => "reclaimed",
+            Event::Pager { .. } => "pager",
+            Event::Gate { .. } => "gate",
+            Event::Print { .. } => "print",
+            Event::Resumed { .. } => "resumed",
+            Event::TaskExited { .. } => "task_exited",
+            Event::TaskKilled { .. } => "task_killed",
+        }
+    }
+}
+
+/// One trace record: when, at what cost, what.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Position in the trace, from 0.
+    pub seq: u64,
+    /// Logical time: instructions retired plus fixed costs, when the event happened.
+    pub time: u64,
+    /// Cost charged for this event (IPC, page-in/out), in the same units.
+    pub cost: u64,
+    /// What happened.
+    pub event: Event,
+}
+
+/// The trace of one run: the records kept and a hash of all of them.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    records: Vec<Record>,
+    dropped: u64,
+    limit: usize,
+    hash: u64,
+}
+
+/// FNV-1a 64-bit offset basis.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+/// FNV-1a 64-bit prime.
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+impl Trace {
+    /// An empty trace keeping at most `limit` records (older ones are dropped, still hashed).
+    pub fn new(limit: usize) -> Trace {
+        Trace {
+            records: Vec::new(),
+            dropped: 0,
+            limit: limit.max(1),
+            hash: FNV_OFFSET,
+        }
+    }
+
+    /// Appends an event at `time` with `cost`.
+    pub fn push(&mut self, time: u64, cost: u64, event: Event) {
+        let rec = Record {
+            seq: self.len(),
+            time,
+            cost,
+            event,
+        };
+        // Serialising a record cannot fail: it has no maps with non-string keys.
+        let bytes = serde_json::to_vec(&rec).unwrap_or_default();
+        for b in bytes {
+            self.hash = (self.hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+        if self.records.len() == self.limit {
+            let drop = self.limit / 2;
+            self.records.drain(..drop);
+            self.dropped += drop as u64;
+        }
+        self.records.push(rec);
+    }
+
+    /// Number of records ever pushed.
+    pub fn len(&self) -> u64 {
+        self.dropped + self.records.len() as u64
+    }
+
+    /// Whether no record was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The records still kept, oldest first.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// Records with `seq >= from`, as far as they are kept.
+    pub fn since(&self, from: u64) -> &[Record] {
+        let start = from.saturating_sub(self.dropped) as usize;
+        self.records.get(start..).unwrap_or(&[])
+    }
+
+    /// FNV-1a hash of every record's JSON, in order: equal traces, equal hashes.
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_depends_on_every_record_and_survives_dropping() {
+        let mut a = Trace::new(4);
+        let mut b = Trace::new(1000);
+        for i in 0..10 {
+            a.push(i, 0, Event::Resumed { task: 1 });
+            b.push(i, 0, Event::Resumed { task: 1 });
+        }
+        assert_eq!(a.hash(), b.hash());
+        assert_eq!(a.len(), 10);
+        assert!(a.records().len() <= 4);
+        assert_eq!(a.since(9)[0].seq, 9);
+        b.push(10, 0, Event::Resumed { task: 2 });
+        a.push(10, 0, Event::Resumed { task: 1 });
+        assert_ne!(a.hash(), b.hash());
+    }
+}

@@ -1,0 +1,139 @@
+//! The page: header, controls, and the panes around one session.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use selfpage_core::presets;
+
+use super::{editor::Editor, events::EventLog, frame_map::FrameMap, registers::Registers, tasks::Tasks};
+use super::{timeline::Timeline, tlb::TlbView, toolbar::Toolbar, walk::Walk};
+use crate::state::{Action, AppState};
+
+/// Props shared by every pane: the app state handle.
+#[derive(Properties, PartialEq, Clone)]
+pub struct PaneProps {
+    /// The app state and its dispatcher.
+    pub state: UseReducerHandle<AppState>,
+}
+
+/// The whole playground.
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(AppState::initial);
+    use_animation_loop(&state);
+    use_shortcuts(&state);
+
+    let on_preset = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
+            match presets::scenario(&sel.value()) {
+                Some(s) => state.dispatch(Action::Load(Box::new(s))),
+                None => state.dispatch(Action::Fail(format!("no built-in scenario '{}'", sel.value()))),
+            }
+        })
+    };
+    let ready = if state.session.is_some() { "true" } else { "false" };
+    html! {
+        <main id="selfpage" data-ready={ready} data-tick={state.tick.to_string()}>
+            <header class="topbar">
+                <div class="brand">
+                    <span class="logo">{"⧉"}</span>
+                    <h1>{"Selfpage"}</h1>
+                    <span class="tagline">{"tasks that page themselves — physmem, libhurd-mm and an i386, after the GNU Hurd on L4"}</span>
+                </div>
+                <label class="preset">
+                    {"Scenario "}
+                    <select aria-label="Built-in scenario" onchange={on_preset}>
+                        { for presets::scenario_names().into_iter().map(|n| html! {
+                            <option value={n} selected={presets::scenario(n).is_some_and(|s| s.name == state.scenario.name)}>{ presets::scenario(n).map(|s| s.name).unwrap_or_default() }</option>
+                        }) }
+                    </select>
+                </label>
+            </header>
+            <Toolbar state={state.clone()} />
+            if let Some(err) = &state.error {
+                <div class="error-banner" role="alert" id="error">{ err }</div>
+            }
+            <div class="workspace">
+                <section class="pane pane-editor"><Editor state={state.clone()} /></section>
+                <section class="pane pane-center">
+                    <FrameMap state={state.clone()} />
+                    <Timeline state={state.clone()} />
+                </section>
+                <section class="pane pane-right">
+                    <Registers state={state.clone()} />
+                    <Walk state={state.clone()} />
+                    <TlbView state={state.clone()} />
+                    <Tasks state={state.clone()} />
+                </section>
+            </div>
+            <section class="pane pane-events"><EventLog state={state.clone()} /></section>
+        </main>
+    }
+}
+
+/// While running, dispatches one `Frame` per animation frame.
+#[hook]
+fn use_animation_loop(state: &UseReducerHandle<AppState>) {
+    let deps = (state.running, state.tick);
+    let state = state.clone();
+    use_effect_with(deps, move |&(running, _)| {
+        let mut pending = None;
+        if running {
+            if let Some(window) = web_sys::window() {
+                let s = state.clone();
+                let cb = Closure::once(move || s.dispatch(Action::Frame));
+                if let Ok(id) = window.request_animation_frame(cb.as_ref().unchecked_ref()) {
+                    pending = Some((window, id, cb));
+                }
+            }
+        }
+        move || {
+            if let Some((window, id, _cb)) = pending {
+                let _ = window.cancel_animation_frame(id);
+            }
+        }
+    });
+}
+
+/// Keyboard shortcuts, outside text fields: s step, f next fault, i next IPC, space run/pause,
+/// b step back, r reset.
+#[hook]
+fn use_shortcuts(state: &UseReducerHandle<AppState>) {
+    let state = state.clone();
+    let running = state.running;
+    use_effect_with(running, move |&running| {
+        let document = web_sys::window().and_then(|w| w.document());
+        let cb = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+            let in_field = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT"));
+            if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                return;
+            }
+            let action = match e.key().as_str() {
+                "s" => Action::Step,
+                "f" => Action::StepTo("fault"),
+                "i" => Action::StepTo("ipc"),
+                "b" => Action::StepBack,
+                "r" => Action::Reset,
+                " " if running => Action::Pause,
+                " " => Action::Run,
+                _ => return,
+            };
+            e.prevent_default();
+            state.dispatch(action);
+        });
+        if let Some(d) = &document {
+            let _ = d.add_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(d) = document {
+                let _ = d.remove_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
+            }
+        }
+    });
+}

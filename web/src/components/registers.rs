@@ -1,0 +1,58 @@
+//! The CPU pane: registers and flags of the shown task, and the disassembly around EIP.
+
+use yew::prelude::*;
+
+use selfpage_core::views;
+
+use super::app::PaneProps;
+use crate::format::hex32;
+
+const NAMES: [&str; 8] = ["EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI"];
+const FLAGS: [(u32, &str); 8] = [
+    (1 << 0, "CF"),
+    (1 << 2, "PF"),
+    (1 << 4, "AF"),
+    (1 << 6, "ZF"),
+    (1 << 7, "SF"),
+    (1 << 10, "DF"),
+    (1 << 11, "OF"),
+    (1 << 9, "IF"),
+];
+
+/// Registers, flags and disassembly.
+#[component]
+pub fn Registers(props: &PaneProps) -> Html {
+    let state = &props.state;
+    let task = state.task;
+    let Some(Some((cpu, name, status, code))) = state.with_kernel(|k| {
+        k.task(task).map(|t| (t.cpu.clone(), t.name.clone(), views::status(t), views::disassembly(k, task, 6)))
+    }) else {
+        return html! { <div class="card"><h2>{"CPU"}</h2><p class="muted">{"no task"}</p></div> };
+    };
+    html! {
+        <div class="card" id="cpu">
+            <h2>{ format!("CPU · task {task} '{name}'") }<span class="badge">{ status }</span></h2>
+            <div class="regs">
+                { for NAMES.iter().enumerate().map(|(i, n)| html! {
+                    <div class="reg"><span class="reg-name">{ *n }</span><code id={format!("reg-{}", n.to_lowercase())}>{ hex32(cpu.regs[i]) }</code></div>
+                }) }
+                <div class="reg"><span class="reg-name">{"EIP"}</span><code id="reg-eip">{ hex32(cpu.eip) }</code></div>
+                <div class="reg"><span class="reg-name">{"EFLAGS"}</span><code>{ hex32(cpu.eflags) }</code></div>
+            </div>
+            <div class="flags">
+                { for FLAGS.iter().map(|(bit, n)| html! {
+                    <span class={classes!("flag", (cpu.eflags & bit != 0).then_some("on"))}>{ *n }</span>
+                }) }
+            </div>
+            <ol class="disasm" aria-label="Disassembly">
+                { for code.iter().map(|l| html! {
+                    <li class={classes!((l.addr == cpu.eip).then_some("current"))}>
+                        <code class="addr">{ hex32(l.addr) }</code>
+                        <code class="text">{ &l.text }</code>
+                        if let Some(line) = l.line { <span class="line">{ format!("line {line}") }</span> }
+                    </li>
+                }) }
+            </ol>
+        </div>
+    }
+}

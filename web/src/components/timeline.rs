@@ -1,0 +1,186 @@
+//! The fault timeline: one fault as a sequence diagram — faulting thread → pager → physmem
+//! → kernel → resume — and the list of faults to choose from.
+
+use yew::prelude::*;
+
+use selfpage_core::{Endpoint, Event, Record};
+
+use super::app::PaneProps;
+use crate::format::{self, hex32};
+use crate::state::Action;
+
+/// Lanes of the diagram.
+const LANES: [&str; 4] = ["thread", "pager (libhurd-mm)", "physmem", "kernel"];
+const LANE_W: f64 = 170.0;
+const ROW_H: f64 = 24.0;
+const TOP: f64 = 34.0;
+
+/// One row of the diagram: an arrow between lanes or a note on one lane.
+struct Row {
+    from: usize,
+    to: usize,
+    text: String,
+    class: &'static str,
+}
+
+fn lane(e: &Endpoint) -> usize {
+    match e {
+        Endpoint::Thread(_) => 0,
+        Endpoint::Pager(_) => 1,
+        Endpoint::Physmem => 2,
+        Endpoint::Kernel => 3,
+    }
+}
+
+fn note(l: usize, text: String, class: &'static str) -> Row {
+    Row { from: l, to: l, text, class }
+}
+
+/// The rows of the fault at `records[0]`, up to its thread's resumption or death.
+fn rows(records: &[Record]) -> Vec<Row> {
+    let mut out: Vec<Row> = Vec::new();
+    let Some(Event::Fault { task, .. }) = records.first().map(|r| &r.event) else {
+        return out;
+    };
+    let task = *task;
+    let mut reply: Option<String> = None;
+    for r in records {
+        match &r.event {
+            Event::Fault { addr, access, ip, error_code, .. } => out.push(note(
+                0,
+                format!("#PF {} {} at eip {} (err {error_code:#x})", format::access(*access), hex32(*addr), hex32(*ip)),
+                "fault",
+            )),
+            Event::Ipc { from, to, label, words } => {
+                let text = match (reply.take(), *label) {
+                    (Some(r), _) => r,
+                    (None, 0) => "reply".into(),
+                    (None, l) if l & 0xFFF0 == 0xFFE0 => format!(
+                        "fault IPC label {l:#06x} ({})",
+                        words.iter().map(|w| hex32(*w)).collect::<Vec<_>>().join(", ")
+                    ),
+                    (None, l) => format!("label {l}"),
+                };
+                out.push(Row { from: lane(from), to: lane(to), text, class: "ipc" });
+            }
+            Event::Rpc { request, .. } => {
+                if let Some(last) = out.last_mut() {
+                    last.text = format!("{request:?}");
+                    last.class = "rpc";
+                }
+            }
+            Event::RpcReply { result, .. } => {
+                reply = Some(match result {
+                    Ok(r) => format!("{r:?}"),
+                    Err(e) => format!("refused: {e}"),
+                });
+            }
+            Event::Mapped { vaddr, pfn, rights, .. } => {
+                out.push(note(3, format!("PTE {} → frame {pfn} {}", hex32(*vaddr), format::rights_str(rights.0)), "map"))
+            }
+            Event::FrameZeroed { pfn } => out.push(note(3, format!("zero frame {pfn}"), "map")),
+            Event::FrameCopied { from, to } => out.push(note(3, format!("copy frame {from} → {to}"), "map")),
+            Event::Unmapped { vaddr, dirty, referenced, .. } => out.push(note(
+                3,
+                format!("unmap {} (R={} D={})", hex32(*vaddr), u8::from(*referenced), u8::from(*dirty)),
+                "map",
+            )),
+            Event::Pager { event, .. } => out.push(note(1, event.to_string(), "pager")),
+            Event::Resumed { task: t } if *t == task => {
+                out.push(note(0, "restarts the instruction".into(), "resume"));
+                break;
+            }
+            Event::TaskKilled { task: t, reason } if *t == task => {
+                out.push(note(0, format!("killed: {reason}"), "fault"));
+                break;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn diagram(rows: &[Row]) -> Html {
+    let height = TOP + ROW_H * rows.len() as f64 + 10.0;
+    let x = |l: usize| 70.0 + LANE_W * l as f64;
+    html! {
+        <svg class="seq" viewBox={format!("0 0 {} {height}", 70.0 * 2.0 + LANE_W * 3.0)} width="100%" role="img" aria-label="Sequence diagram of the fault">
+            <defs>
+                <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M 0 0 L 10 5 L 0 10 z" fill="#3b4252" />
+                </marker>
+            </defs>
+            { for LANES.iter().enumerate().map(|(i, name)| html! {
+                <g>
+                    <text x={x(i).to_string()} y="16" text-anchor="middle" class="lane-name">{ *name }</text>
+                    <line x1={x(i).to_string()} y1="24" x2={x(i).to_string()} y2={height.to_string()} class="lifeline" />
+                </g>
+            }) }
+            { for rows.iter().enumerate().map(|(i, r)| {
+                let y = TOP + ROW_H * i as f64 + ROW_H / 2.0;
+                if r.from == r.to {
+                    html! {
+                        <g class={classes!("row", r.class)}>
+                            <circle cx={x(r.from).to_string()} cy={y.to_string()} r="4" />
+                            <text x={(x(r.from) + 9.0).to_string()} y={(y + 4.0).to_string()}>{ &r.text }</text>
+                        </g>
+                    }
+                } else {
+                    let (x1, x2) = (x(r.from), x(r.to));
+                    html! {
+                        <g class={classes!("row", r.class)}>
+                            <line x1={x1.to_string()} y1={y.to_string()} x2={x2.to_string()} y2={y.to_string()} marker-end="url(#arrow)" />
+                            <text x={((x1 + x2) / 2.0).to_string()} y={(y - 4.0).to_string()} text-anchor="middle">{ &r.text }</text>
+                        </g>
+                    }
+                }
+            }) }
+        </svg>
+    }
+}
+
+/// The timeline pane.
+#[component]
+pub fn Timeline(props: &PaneProps) -> Html {
+    let state = &props.state;
+    let data = state.with_kernel(|k| {
+        let recs = k.trace().records();
+        let faults: Vec<(u64, String)> = recs
+            .iter()
+            .filter_map(|r| match &r.event {
+                Event::Fault { task, addr, access, .. } => {
+                    Some((r.seq, format!("t{task} {} {}", format::access(*access), hex32(*addr))))
+                }
+                _ => None,
+            })
+            .collect();
+        let chosen = state
+            .selected_event
+            .filter(|s| faults.iter().any(|(f, _)| f == s))
+            .or_else(|| faults.last().map(|(s, _)| *s));
+        let start = chosen.and_then(|s| recs.iter().position(|r| r.seq == s));
+        let rows = start.map(|i| rows(&recs[i..])).unwrap_or_default();
+        (faults, chosen, rows)
+    });
+    let Some((faults, chosen, rows)) = data else {
+        return html! {};
+    };
+    html! {
+        <div class="card" id="timeline">
+            <h2>{"Fault timeline"}<span class="badge" id="fault-count">{ format!("{} faults", faults.len()) }</span></h2>
+            <ol class="fault-strip" aria-label="Faults">
+                { for faults.iter().rev().take(64).map(|(seq, label)| {
+                    let s = state.clone();
+                    let seq = *seq;
+                    let onclick = Callback::from(move |_| s.dispatch(Action::SelectEvent(seq)));
+                    html! { <li><button class={classes!((chosen == Some(seq)).then_some("selected"))} {onclick}>{ label }</button></li> }
+                }) }
+            </ol>
+            if rows.is_empty() {
+                <p class="muted">{"No fault yet. Press “Next fault” (f) to run to the first one."}</p>
+            } else {
+                { diagram(&rows) }
+            }
+        </div>
+    }
+}

@@ -1,0 +1,55 @@
+//! The controls: step, step to the next fault or IPC, run/pause, speed, step back, reset.
+
+use yew::prelude::*;
+
+use super::app::PaneProps;
+use crate::state::{Action, Speed};
+
+/// The control bar.
+#[component]
+pub fn Toolbar(props: &PaneProps) -> Html {
+    let state = &props.state;
+    let act = |a: Action| {
+        let s = state.clone();
+        Callback::from(move |_: MouseEvent| s.dispatch(a.clone()))
+    };
+    let on_speed = {
+        let s = state.clone();
+        Callback::from(move |e: Event| {
+            let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
+            if let Some(speed) = sel.value().parse::<usize>().ok().and_then(|i| Speed::CHOICES.get(i)) {
+                s.dispatch(Action::SetSpeed(*speed));
+            }
+        })
+    };
+    let disabled = state.session.is_none();
+    let (retired, time, events) = state
+        .with_kernel(|k| (k.retired(), k.time(), k.trace().len()))
+        .unwrap_or_default();
+    html! {
+        <nav class="toolbar" aria-label="Controls">
+            <button id="btn-step" title="Execute one instruction (s)" onclick={act(Action::Step)} {disabled}>{"Step"}</button>
+            <button id="btn-fault" title="Run to the next page fault (f)" onclick={act(Action::StepTo("fault"))} {disabled}>{"Next fault"}</button>
+            <button id="btn-ipc" title="Run to the next IPC message (i)" onclick={act(Action::StepTo("ipc"))} {disabled}>{"Next IPC"}</button>
+            if state.running {
+                <button id="btn-run" class="primary" title="Pause (space)" onclick={act(Action::Pause)}>{"Pause"}</button>
+            } else {
+                <button id="btn-run" class="primary" title="Run (space)" onclick={act(Action::Run)} {disabled}>{"Run"}</button>
+            }
+            <label class="speed" title="Instructions per animation frame while running">
+                {"Speed "}
+                <select aria-label="Speed" onchange={on_speed}>
+                    { for Speed::CHOICES.iter().enumerate().map(|(i, sp)| html! {
+                        <option value={i.to_string()} selected={*sp == state.speed}>{ sp.label() }</option>
+                    }) }
+                </select>
+            </label>
+            <button id="btn-back" title="Undo one instruction (b)" onclick={act(Action::StepBack)} {disabled}>{"Step back"}</button>
+            <button id="btn-reset" title="Back to the start (r)" onclick={act(Action::Reset)} {disabled}>{"Reset"}</button>
+            <span class="status" id="status" aria-live="polite">
+                <b>{ &state.status }</b>
+                { format!(" · {retired} instructions · time {time} · {events} events") }
+            </span>
+        </nav>
+    }
+}

@@ -1,0 +1,325 @@
+//! The app's state: one core `Session` behind a reducer. Components read it and dispatch
+//! actions; they never hold simulation logic.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use selfpage_core::{presets, Kernel, Scenario, Session, Stopped, Until};
+
+/// How many instructions one animation frame runs while the playground is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Speed {
+    /// A fixed number of instructions per frame.
+    PerFrame(u64),
+    /// As many as fit in about 12 ms of each frame.
+    Max,
+}
+
+impl Speed {
+    /// The choices offered in the speed menu.
+    pub const CHOICES: [Speed; 6] = [
+        Speed::PerFrame(1),
+        Speed::PerFrame(10),
+        Speed::PerFrame(100),
+        Speed::PerFrame(1_000),
+        Speed::PerFrame(100_000),
+        Speed::Max,
+    ];
+
+    /// The label of the choice.
+    pub fn label(self) -> String {
+        match self {
+            Speed::PerFrame(n) => format!("{n} / frame"),
+            Speed::Max => "as fast as possible".into(),
+        }
+    }
+}
+
+/// Everything the page shows.
+#[derive(Clone)]
+pub struct AppState {
+    /// The running session, if the scenario loaded.
+    pub session: Option<Rc<RefCell<Session>>>,
+    /// The scenario as the user edits it.
+    pub scenario: Scenario,
+    /// Bumped on every change of the session, so views know to redraw.
+    pub tick: u64,
+    /// Whether the playground runs on each animation frame.
+    pub running: bool,
+    /// Instructions per animation frame.
+    pub speed: Speed,
+    /// A message for the user: a load error, an assembler error, a refused URL.
+    pub error: Option<String>,
+    /// (task index, line, column) of an assembler error, for the editor's marker.
+    pub error_at: Option<(usize, u32, u32)>,
+    /// What the last run or step stopped at, in words.
+    pub status: String,
+    /// The task the CPU, editor and walk views show.
+    pub task: u32,
+    /// The virtual address the page-table walk shows.
+    pub walk_addr: u32,
+    /// The trace record the timeline shows, `None` for the latest fault.
+    pub selected_event: Option<u64>,
+}
+
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        self.tick == other.tick
+            && self.running == other.running
+            && self.speed == other.speed
+            && self.error == other.error
+            && self.task == other.task
+            && self.walk_addr == other.walk_addr
+            && self.selected_event == other.selected_event
+            && self.scenario == other.scenario
+    }
+}
+
+/// Something the user did.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Load a scenario (from a preset, a file or a URL) and boot it.
+    Load(Box<Scenario>),
+    /// Replace task `task`'s program source (not yet assembled).
+    EditSource(usize, String),
+    /// Assemble the edited scenario and boot it.
+    Apply,
+    /// Show an error message.
+    Fail(String),
+    /// Execute one instruction.
+    Step,
+    /// Run to the next event of a kind ("fault", "ipc").
+    StepTo(&'static str),
+    /// Undo one instruction.
+    StepBack,
+    /// Start running on every animation frame.
+    Run,
+    /// Stop running.
+    Pause,
+    /// One animation frame's worth of running.
+    Frame,
+    /// Change the speed.
+    SetSpeed(Speed),
+    /// Back to the state after boot.
+    Reset,
+    /// Show another task.
+    SelectTask(u32),
+    /// Walk another virtual address.
+    Walk(u32),
+    /// Show a trace record in the timeline (and walk its address).
+    SelectEvent(u64),
+    /// Toggle a breakpoint at a source line of the shown task.
+    ToggleBreakpoint(u32),
+}
+
+/// Instruction budget of one "step to next ..." action: a program that never faults stops here.
+const STEP_TO_BUDGET: u64 = 50_000_000;
+
+impl AppState {
+    /// The first state: the built-in first-fault scenario, booted.
+    pub fn initial() -> AppState {
+        let scenario = crate::url::scenario_from_location()
+            .unwrap_or_else(|_| presets::scenario("first-fault").unwrap_or_else(empty_scenario));
+        let mut s = AppState {
+            session: None,
+            scenario: scenario.clone(),
+            tick: 0,
+            running: false,
+            speed: Speed::PerFrame(1_000),
+            error: None,
+            error_at: None,
+            status: "ready".into(),
+            task: 1,
+            walk_addr: 0,
+            selected_event: None,
+        };
+        if let Err(msg) = crate::url::scenario_from_location() {
+            if !msg.is_empty() {
+                s.error = Some(msg);
+            }
+        }
+        s.boot(scenario);
+        s
+    }
+
+    fn boot(&mut self, scenario: Scenario) {
+        self.running = false;
+        self.selected_event = None;
+        match Session::new(scenario.clone()) {
+            Ok(session) => {
+                self.session = Some(Rc::new(RefCell::new(session)));
+                self.error = None;
+                self.error_at = None;
+                self.status = format!("loaded '{}'", scenario.name);
+                self.task = self.task.clamp(1, scenario.tasks.len().max(1) as u32);
+                crate::url::store_in_location(&scenario);
+            }
+            Err(e) => {
+                self.session = None;
+                self.error_at = match &e {
+                    selfpage_core::LoadError::Assemble { index, error, .. } => Some((*index, error.line, error.column)),
+                    _ => None,
+                };
+                self.error = Some(e.to_string());
+                self.status = "not loaded".into();
+            }
+        }
+        self.scenario = scenario;
+        self.tick += 1;
+    }
+
+    /// The kernel, borrowed for reading, if a session is loaded.
+    pub fn with_kernel<R>(&self, f: impl FnOnce(&Kernel) -> R) -> Option<R> {
+        self.session.as_ref().map(|s| f(s.borrow().kernel()))
+    }
+
+    fn with_session(&mut self, f: impl FnOnce(&mut Session) -> Option<Stopped>) {
+        let Some(session) = self.session.clone() else {
+            return;
+        };
+        let stop = f(&mut session.borrow_mut());
+        if let Some(stop) = stop {
+            self.status = describe(&stop);
+            if matches!(stop, Stopped::AllDone | Stopped::Breakpoint { .. }) {
+                self.running = false;
+            }
+            if let Stopped::Event { .. } = stop {
+                self.selected_event = None;
+            }
+        }
+        self.follow_latest_fault();
+        self.tick += 1;
+    }
+
+    /// Points the walk view at the latest fault's address.
+    fn follow_latest_fault(&mut self) {
+        let latest = self.with_kernel(|k| {
+            k.trace().records().iter().rev().find_map(|r| match &r.event {
+                selfpage_core::Event::Fault { task, addr, .. } => Some((*task, *addr)),
+                _ => None,
+            })
+        });
+        if let Some(Some((task, addr))) = latest {
+            self.walk_addr = addr;
+            self.task = task;
+        }
+    }
+}
+
+fn empty_scenario() -> Scenario {
+    Scenario {
+        name: "empty".into(),
+        ram_frames: 64,
+        kernel_frames: None,
+        seed: 1,
+        max_steps: 1,
+        tasks: Vec::new(),
+    }
+}
+
+fn describe(stop: &Stopped) -> String {
+    match stop {
+        Stopped::Budget => "paused".into(),
+        Stopped::AllDone => "all tasks finished".into(),
+        Stopped::Breakpoint { task, eip } => format!("breakpoint in task {task} at {}", crate::format::hex32(*eip)),
+        Stopped::Event { seq } => format!("stopped at event #{seq}"),
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Load(scenario) => s.boot(*scenario),
+            Action::EditSource(i, text) => {
+                if let Some(t) = s.scenario.tasks.get_mut(i) {
+                    t.source = Some(text);
+                    t.preset = None;
+                }
+            }
+            Action::Apply => {
+                let scenario = s.scenario.clone();
+                s.boot(scenario);
+            }
+            Action::Fail(msg) => s.error = Some(msg),
+            Action::Step => s.with_session(|ss| Some(ss.step())),
+            Action::StepTo(kind) => s.with_session(|ss| Some(ss.run(STEP_TO_BUDGET, Until::Event(kind)))),
+            Action::StepBack => s.with_session(|ss| {
+                ss.step_back();
+                None
+            }),
+            Action::Run => {
+                s.running = s.session.is_some();
+                s.status = "running".into();
+                s.tick += 1;
+            }
+            Action::Pause => {
+                s.running = false;
+                s.status = "paused".into();
+                s.tick += 1;
+            }
+            Action::Frame if s.running => {
+                let speed = s.speed;
+                s.with_session(|ss| match speed {
+                    Speed::PerFrame(n) => Some(ss.run(n, Until::Budget)),
+                    Speed::Max => {
+                        let start = now_ms();
+                        loop {
+                            let stop = ss.run(20_000, Until::Budget);
+                            if stop != Stopped::Budget || now_ms() - start > 12.0 {
+                                return Some(stop);
+                            }
+                        }
+                    }
+                });
+                if s.running {
+                    s.status = "running".into();
+                }
+            }
+            Action::Frame => {}
+            Action::SetSpeed(speed) => s.speed = speed,
+            Action::Reset => s.with_session(|ss| {
+                ss.reset();
+                None
+            }),
+            Action::SelectTask(t) => s.task = t,
+            Action::Walk(va) => s.walk_addr = va,
+            Action::SelectEvent(seq) => {
+                s.selected_event = Some(seq);
+                let hit = s.with_kernel(|k| {
+                    k.trace().records().iter().find(|r| r.seq == seq).and_then(|r| match &r.event {
+                        selfpage_core::Event::Fault { task, addr, .. } => Some((*task, *addr)),
+                        _ => None,
+                    })
+                });
+                if let Some(Some((task, addr))) = hit {
+                    s.task = task;
+                    s.walk_addr = addr;
+                }
+            }
+            Action::ToggleBreakpoint(line) => {
+                let task = s.task;
+                if let Some(session) = s.session.clone() {
+                    let mut ss = session.borrow_mut();
+                    let addr = ss.kernel().task(task).and_then(|t| t.program.addr_of_line(line));
+                    if let Some(addr) = addr {
+                        let on = !ss.kernel().breakpoints().contains(&addr);
+                        ss.kernel_mut().set_breakpoint(addr, on);
+                    }
+                }
+                s.tick += 1;
+            }
+        }
+        Rc::new(s)
+    }
+}

@@ -1,0 +1,200 @@
+//! Shifts and rotates (SHL SHR SAR ROL ROR RCL RCR, by 1, CL or an immediate) and SHLD/SHRD.
+//! The count is masked to 5 bits; a masked count of 0 changes no flag.
+
+use crate::cpu::eflags::*;
+use crate::flags::{parity, size_mask};
+use crate::machine::Machine;
+use crate::mem::OrFault;
+use iced_x86::{Instruction, Mnemonic};
+
+/// SF, ZF and PF of a result as EFLAGS bits.
+pub(crate) fn szp(res: u32, size: u32) -> u32 {
+    let mask = size_mask(size);
+    let sign = mask ^ (mask >> 1);
+    let mut f = 0;
+    if res & mask == 0 {
+        f |= ZF;
+    }
+    if res & sign != 0 {
+        f |= SF;
+    }
+    if parity(res) {
+        f |= PF;
+    }
+    f
+}
+
+/// Flags ROL/ROR write. Measured on this machine's CPU: a register rotated by an immediate
+/// count other than 1 keeps OF; every other form computes OF as for a one-bit rotate of the
+/// original operand (as do the other shifts).
+fn rot_mask(i: &Instruction, count: u32) -> u32 {
+    let reg_by_imm = i.op0_kind() == iced_x86::OpKind::Register
+        && i.op_count() > 1
+        && i.op1_kind() == iced_x86::OpKind::Immediate8;
+    if reg_by_imm && count != 1 {
+        CF
+    } else {
+        CF | OF
+    }
+}
+
+fn bit(v: bool, flag: u32) -> u32 {
+    if v {
+        flag
+    } else {
+        0
+    }
+}
+
+impl Machine {
+    /// The shift count operand (1, CL or imm8), masked to 5 bits.
+    fn shift_count(&mut self, i: &Instruction, n: u32) -> u32 {
+        if i.op_count() <= n {
+            return 1;
+        }
+        match i.op_kind(n) {
+            iced_x86::OpKind::Register => self.get_reg(i.op_register(n)) & 31,
+            _ => i.try_immediate(n).unwrap_or(1) as u32 & 31,
+        }
+    }
+
+    /// SHL SAL SHR SAR ROL ROR RCL RCR.
+    pub(crate) fn shift(&mut self, i: &Instruction) -> OrFault<()> {
+        let size = self.op_size(i, 0);
+        let bits = size * 8;
+        let mask = size_mask(size);
+        let msb = |v: u32| (v >> (bits - 1)) & 1 != 0;
+        let a = self.read_op(i, 0, size)?;
+        let c = self.shift_count(i, 1);
+        if c == 0 {
+            // Still a read-modify-write access: a read-only page faults even for count 0.
+            return self.write_op(i, 0, size, a);
+        }
+        let cf_in = self.flags.cf();
+        let (res, flags, which) = match i.mnemonic() {
+            Mnemonic::Shl | Mnemonic::Sal => {
+                let wide = (a as u64) << c;
+                let res = wide as u32 & mask;
+                let cf = (wide >> bits) & 1 != 0;
+                let f = szp(res, size) | bit(cf, CF) | bit(msb(a) ^ msb(a << 1), OF);
+                (res, f, ARITH)
+            }
+            Mnemonic::Shr => {
+                let res = ((a as u64) >> c) as u32;
+                let cf = ((a as u64) >> (c - 1)) & 1 != 0;
+                let f = szp(res, size) | bit(cf, CF) | bit(msb(a), OF);
+                (res, f, ARITH)
+            }
+            Mnemonic::Sar => {
+                let s = ((a << (32 - bits)) as i32 >> (32 - bits)) as i64;
+                let res = (s >> c) as u32 & mask;
+                let cf = (s >> (c - 1)) & 1 != 0;
+                (res, szp(res, size) | bit(cf, CF), ARITH)
+            }
+            Mnemonic::Rol => {
+                let r = c % bits;
+                let res = if r == 0 {
+                    a
+                } else {
+                    ((a << r) | (a >> (bits - r))) & mask
+                };
+                let cf = res & 1 != 0;
+                (
+                    res,
+                    bit(cf, CF) | bit(msb(a) ^ msb(a << 1), OF),
+                    rot_mask(i, c),
+                )
+            }
+            Mnemonic::Ror => {
+                let r = c % bits;
+                let res = if r == 0 {
+                    a
+                } else {
+                    ((a >> r) | (a << (bits - r))) & mask
+                };
+                let cf = msb(res);
+                let of = msb(a) ^ (a & 1 != 0);
+                (res, bit(cf, CF) | bit(of, OF), rot_mask(i, c))
+            }
+            Mnemonic::Rcl | Mnemonic::Rcr if c % (bits + 1) == 0 => {
+                // A 9- or 17-bit rotate by a multiple of its width: nothing changes (measured).
+                return self.write_op(i, 0, size, a);
+            }
+            Mnemonic::Rcl => {
+                let r = c % (bits + 1);
+                let v = ((cf_in as u64) << bits) | a as u64;
+                let w = bits as u64 + 1;
+                let rot = if r == 0 {
+                    v
+                } else {
+                    ((v << r) | (v >> (w - r as u64))) & ((1u64 << w) - 1)
+                };
+                let res = rot as u32 & mask;
+                let cf = (rot >> bits) & 1 != 0;
+                (res, bit(cf, CF) | bit(msb(a) ^ msb(a << 1), OF), CF | OF)
+            }
+            _ => {
+                // RCR
+                let r = c % (bits + 1);
+                let v = ((cf_in as u64) << bits) | a as u64;
+                let w = bits as u64 + 1;
+                let rot = if r == 0 {
+                    v
+                } else {
+                    ((v >> r) | (v << (w - r as u64))) & ((1u64 << w) - 1)
+                };
+                let res = rot as u32 & mask;
+                let cf = (rot >> bits) & 1 != 0;
+                (res, bit(cf, CF) | bit(msb(a) ^ cf_in, OF), CF | OF)
+            }
+        };
+        self.write_op(i, 0, size, res)?;
+        self.flags.set_eager(which, flags);
+        Ok(())
+    }
+
+    /// SHLD / SHRD dst, src, count (16-bit counts above 16 shift through dst:src:dst).
+    pub(crate) fn shift_double(&mut self, i: &Instruction) -> OrFault<()> {
+        let size = self.op_size(i, 0);
+        let bits = size * 8;
+        let mask = size_mask(size);
+        let a = self.read_op(i, 0, size)?;
+        let b = self.get_reg(i.op1_register());
+        let c = self.shift_count(i, 2);
+        if c == 0 {
+            return self.write_op(i, 0, size, a);
+        }
+        let left = i.mnemonic() == Mnemonic::Shld;
+        let (res, cf) = if size == 4 {
+            let t = ((a as u64) << 32) | b as u64;
+            if left {
+                ((t << c >> 32) as u32, (a >> (32 - c)) & 1 != 0)
+            } else {
+                let t = ((b as u64) << 32) | a as u64;
+                ((t >> c) as u32, (a >> (c - 1)) & 1 != 0)
+            }
+        } else {
+            // 48 bits: dst:src:dst (left) or dst:src:dst read from the right (right).
+            let t = ((a as u64) << 32) | ((b as u64) << 16) | a as u64;
+            if left {
+                let res = (t << c >> 32) as u32 & mask;
+                (res, (t << (c - 1) >> 47) & 1 != 0)
+            } else {
+                let t = ((a as u64) << 32) | ((b as u64) << 16) | a as u64;
+                let res = (t >> c) as u32 & mask;
+                (res, (t >> (c - 1)) & 1 != 0)
+            }
+        };
+        let msb = |v: u32| (v >> (bits - 1)) & 1 != 0;
+        // OF as for a one-bit shift (what this machine's CPU does for every count).
+        let of = if left {
+            msb(a) ^ msb(a << 1)
+        } else {
+            msb(a) ^ (b & 1 != 0)
+        };
+        let f = szp(res, size) | bit(cf, CF) | bit(of, OF);
+        self.write_op(i, 0, size, res)?;
+        self.flags.set_eager(ARITH, f);
+        Ok(())
+    }
+}

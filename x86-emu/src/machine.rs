@@ -1,0 +1,337 @@
+//! The machine: CPU registers, RAM, MMU state (CR3, TLB), the decode cache, and the
+//! step/run loop with breakpoints and watchpoints.
+
+use crate::addr::{PhysAddr, VirtAddr};
+use crate::code_cache::CodeCache;
+use crate::cpu::CpuState;
+use crate::exception::{Exception, Vector};
+use crate::flags::Flags;
+use crate::ram::{Ram, RamError};
+use crate::tlb::Tlb;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Which accesses a watchpoint reacts to, or which access hit it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WatchAccess {
+    /// Data reads.
+    Read,
+    /// Data writes.
+    Write,
+    /// Both reads and writes.
+    ReadWrite,
+}
+
+/// A data watchpoint on `len` bytes at a linear address; the machine stops after the
+/// instruction that touched them (a trap, as x86 debug registers do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Watchpoint {
+    /// First watched byte.
+    pub addr: VirtAddr,
+    /// Number of watched bytes.
+    pub len: u32,
+    /// Which accesses trigger it.
+    pub access: WatchAccess,
+}
+
+/// Why execution stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stop {
+    /// The instruction budget of [`Machine::run`] is used up.
+    Budget,
+    /// EIP reached a breakpoint; the instruction there has not executed.
+    Breakpoint(u32),
+    /// A watched byte was accessed; the instruction that did it has retired.
+    Watchpoint {
+        /// Linear address of the access that hit.
+        addr: u32,
+        /// Whether it was a read or a write.
+        access: WatchAccess,
+    },
+    /// A fault (EIP at the faulting instruction, nothing changed) or a trap (INT3, INTO:
+    /// EIP after the instruction). A walk through tables outside RAM stops with
+    /// [`Vector::MachineCheck`].
+    Exception(Exception),
+    /// `INT n` executed; EIP is already after it (a system call or library gate for core).
+    Interrupt(u8),
+}
+
+/// The result of [`Machine::run`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Run {
+    /// Why it stopped.
+    pub stop: Stop,
+    /// Instructions retired during this run.
+    pub retired: u64,
+}
+
+/// An i386 running user code at CPL 3 with paging on.
+pub struct Machine {
+    pub(crate) ram: Ram,
+    pub(crate) regs: [u32; 8],
+    pub(crate) eip: u32,
+    /// EIP of the instruction after the current one; branches overwrite it.
+    pub(crate) next_eip: u32,
+    pub(crate) flags: Flags,
+    pub(crate) cr2: u32,
+    pub(crate) cr3: PhysAddr,
+    pub(crate) tlb: Tlb,
+    pub(crate) code: CodeCache,
+    breakpoints: BTreeSet<u32>,
+    pub(crate) watchpoints: Vec<Watchpoint>,
+    /// A stop that the current instruction asks for once it retires (INT n, trap, watchpoint).
+    pub(crate) pending: Option<Stop>,
+    retired: u64,
+}
+
+impl std::fmt::Debug for Machine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Machine")
+            .field("cpu", &self.cpu())
+            .field("cr3", &self.cr3)
+            .field("ram", &self.ram)
+            .field("retired", &self.retired)
+            .finish()
+    }
+}
+
+impl Machine {
+    /// A machine with `ram`, CR3 = 0, all registers zero (EFLAGS = IF | bit 1) and an empty TLB.
+    pub fn new(ram: Ram) -> Machine {
+        let cpu = CpuState::default();
+        let frames = ram.frames();
+        Machine {
+            ram,
+            regs: cpu.regs,
+            eip: cpu.eip,
+            next_eip: cpu.eip,
+            flags: Flags::new(cpu.eflags),
+            cr2: 0,
+            cr3: PhysAddr(0),
+            tlb: Tlb::default(),
+            code: CodeCache::new(frames),
+            breakpoints: BTreeSet::new(),
+            watchpoints: Vec::new(),
+            pending: None,
+            retired: 0,
+        }
+    }
+
+    /// Physical RAM (read-only; write through [`Machine::write_phys`]).
+    pub fn ram(&self) -> &Ram {
+        &self.ram
+    }
+
+    /// Copy bytes out of physical RAM.
+    ///
+    /// # Errors
+    /// [`RamError::OutOfRange`] if any byte lies outside RAM.
+    pub fn read_phys(&self, pa: PhysAddr, buf: &mut [u8]) -> Result<(), RamError> {
+        self.ram.read(pa, buf)
+    }
+
+    /// Write bytes into physical RAM: the one write path for the kernel. Drops decoded
+    /// instructions of the frames written. Does not touch the TLB (use [`Machine::invlpg`]).
+    ///
+    /// # Errors
+    /// [`RamError::OutOfRange`] if any byte lies outside RAM (nothing is written).
+    pub fn write_phys(&mut self, pa: PhysAddr, bytes: &[u8]) -> Result<(), RamError> {
+        self.ram.write(pa, bytes)?;
+        if let Some(last) = bytes.len().checked_sub(1) {
+            let first = pa.0 >> 12;
+            let end = (pa.0 as usize + last) as u32 >> 12;
+            for pfn in first..=end {
+                self.code.invalidate(pfn);
+            }
+        }
+        Ok(())
+    }
+
+    /// Write one little-endian u32 into physical RAM (e.g. a PTE), keeping the decode cache coherent.
+    ///
+    /// # Errors
+    /// [`RamError::OutOfRange`] outside RAM.
+    pub fn write_phys_u32(&mut self, pa: PhysAddr, v: u32) -> Result<(), RamError> {
+        self.write_phys(pa, &v.to_le_bytes())
+    }
+
+    /// The CPU registers with EFLAGS materialized.
+    pub fn cpu(&self) -> CpuState {
+        CpuState {
+            regs: self.regs,
+            eip: self.eip,
+            eflags: self.flags.get(),
+            cr2: self.cr2,
+        }
+    }
+
+    /// Load all CPU registers (a context switch in). EFLAGS bit 1 is forced to 1.
+    pub fn set_cpu(&mut self, s: CpuState) {
+        self.regs = s.regs;
+        self.eip = s.eip;
+        self.next_eip = s.eip;
+        self.flags.put(s.eflags | crate::cpu::eflags::RESERVED1);
+        self.cr2 = s.cr2;
+        self.pending = None;
+    }
+
+    /// CR3: the physical address of the page directory.
+    pub fn cr3(&self) -> PhysAddr {
+        self.cr3
+    }
+
+    /// Load CR3 and flush the whole TLB, as `MOV CR3` does.
+    pub fn set_cr3(&mut self, cr3: PhysAddr) {
+        self.cr3 = cr3;
+        self.tlb.flush();
+    }
+
+    /// Drop the TLB entry of the page holding `va`, as `INVLPG` does.
+    pub fn invlpg(&mut self, va: VirtAddr) {
+        self.tlb.invalidate(va.vpn());
+    }
+
+    /// Drop every TLB entry without changing CR3.
+    pub fn flush_tlb(&mut self) {
+        self.tlb.flush();
+    }
+
+    /// The TLB, for display and statistics.
+    pub fn tlb(&self) -> &Tlb {
+        &self.tlb
+    }
+
+    /// Replace the TLB (e.g. one of another size, or one restored from a snapshot).
+    pub fn set_tlb(&mut self, tlb: Tlb) {
+        self.tlb = tlb;
+    }
+
+    /// Breakpoints: linear EIPs where [`Machine::run`] stops before executing.
+    pub fn breakpoints_mut(&mut self) -> &mut BTreeSet<u32> {
+        &mut self.breakpoints
+    }
+
+    /// Data watchpoints checked on every guest data access.
+    pub fn watchpoints_mut(&mut self) -> &mut Vec<Watchpoint> {
+        &mut self.watchpoints
+    }
+
+    /// Total instructions retired since the machine was made.
+    pub fn retired(&self) -> u64 {
+        self.retired
+    }
+
+    /// Execute one instruction; `None` if it retired without stopping. Breakpoints are not
+    /// checked (stepping from a breakpoint executes the instruction there).
+    pub fn step(&mut self) -> Option<Stop> {
+        self.exec_block(1, false)
+    }
+
+    /// Execute up to `budget` instructions. Stops at a breakpoint before executing its
+    /// instruction, except for the first instruction of the run (so that running again after
+    /// a breakpoint stop makes progress).
+    pub fn run(&mut self, budget: u64) -> Run {
+        let start = self.retired;
+        let check_bp = !self.breakpoints.is_empty();
+        let mut first = true;
+        loop {
+            let done = self.retired - start;
+            if done >= budget {
+                return Run {
+                    stop: Stop::Budget,
+                    retired: done,
+                };
+            }
+            if check_bp && !first && self.breakpoints.contains(&self.eip) {
+                return Run {
+                    stop: Stop::Breakpoint(self.eip),
+                    retired: done,
+                };
+            }
+            first = false;
+            if let Some(stop) = self.exec_block(budget - done, check_bp) {
+                return Run {
+                    stop,
+                    retired: self.retired - start,
+                };
+            }
+        }
+    }
+
+    /// Whether a breakpoint is set at `eip`.
+    pub(crate) fn breakpoints_contain(&self, eip: u32) -> bool {
+        self.breakpoints.contains(&eip)
+    }
+
+    /// Count one retired instruction.
+    #[inline(always)]
+    pub(crate) fn retire(&mut self) {
+        self.retired += 1;
+    }
+
+    /// Record a fault: CR2 for #PF; nothing else changes, EIP stays at the instruction.
+    pub(crate) fn fault(&mut self, e: Exception) -> Stop {
+        if e.vector == Vector::PageFault {
+            if let Some(a) = e.cr2 {
+                self.cr2 = a;
+            }
+        }
+        self.next_eip = self.eip;
+        self.pending = None;
+        Stop::Exception(e)
+    }
+
+    /// Read bytes at a linear address as a CPL-3 access through the MMU (sets A bits, uses
+    /// and fills the TLB). All pages are translated before anything is read.
+    ///
+    /// # Errors
+    /// The #PF a user read of these bytes would raise.
+    pub fn read_virt(&mut self, va: VirtAddr, buf: &mut [u8]) -> Result<(), Exception> {
+        self.read_bytes(va.0, buf)
+    }
+
+    /// Write bytes at a linear address as a CPL-3 access through the MMU (sets A and D bits).
+    /// All pages are translated before anything is written, so a fault writes nothing.
+    ///
+    /// # Errors
+    /// The #PF a user write of these bytes would raise.
+    pub fn write_virt(&mut self, va: VirtAddr, bytes: &[u8]) -> Result<(), Exception> {
+        self.write_bytes(va.0, bytes)
+    }
+
+    /// A serializable copy of the CPU, MMU and counters (the decode cache is rebuilt on demand).
+    pub fn snapshot(&self) -> MachineState {
+        MachineState {
+            cpu: self.cpu(),
+            cr3: self.cr3,
+            tlb: self.tlb.clone(),
+            retired: self.retired,
+            ram: self.ram.clone(),
+        }
+    }
+
+    /// Restore a [`MachineState`] taken by [`Machine::snapshot`] (breakpoints and watchpoints stay).
+    pub fn restore(&mut self, s: MachineState) {
+        self.code = CodeCache::new(s.ram.frames());
+        self.ram = s.ram;
+        self.set_cpu(s.cpu);
+        self.cr3 = s.cr3;
+        self.tlb = s.tlb;
+        self.retired = s.retired;
+    }
+}
+
+/// Everything of a [`Machine`] that a snapshot must keep, as plain data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MachineState {
+    /// Registers.
+    pub cpu: CpuState,
+    /// Page directory base.
+    pub cr3: PhysAddr,
+    /// TLB contents and counters (stale entries included: they are observable).
+    pub tlb: Tlb,
+    /// Instructions retired.
+    pub retired: u64,
+    /// Physical memory.
+    pub ram: Ram,
+}
