@@ -1,7 +1,9 @@
 //! The first page fault, served end to end in core: #PF → fault IPC to the task's pager →
 //! physmem RPCs → PTE written in emulated RAM → the instruction restarts and completes.
 
-use selfpage_core::{presets, views, AccessKind, Endpoint, Event, Session, Stopped, ThreadState, Until, FAULT_LABEL};
+use selfpage_core::{
+    presets, views, AccessKind, Endpoint, Event, Session, Stopped, ThreadState, Until, FAULT_LABEL,
+};
 
 fn session() -> Session {
     let scenario = presets::scenario("first-fault").expect("the preset exists");
@@ -17,14 +19,29 @@ fn the_first_instruction_faults_on_the_unmapped_buffer() {
     let task = k.task(1).expect("task 1");
     let buffer = task.program.symbols["buffer"];
     let fault = k.trace().records().iter().find_map(|r| match &r.event {
-        Event::Fault { task, addr, access, ip, error_code } => Some((*task, *addr, *access, *ip, *error_code)),
+        Event::Fault {
+            task,
+            addr,
+            access,
+            ip,
+            error_code,
+        } => Some((*task, *addr, *access, *ip, *error_code)),
         _ => None,
     });
     // U/S=1 (user), W/R=0 (read), P=0 (not present).
-    assert_eq!(fault, Some((1, buffer, AccessKind::Read, task.program.entry, 0b100)));
-    assert_eq!(task.cpu.eip, task.program.entry, "the faulting instruction has not retired");
+    assert_eq!(
+        fault,
+        Some((1, buffer, AccessKind::Read, task.program.entry, 0b100))
+    );
+    assert_eq!(
+        task.cpu.eip, task.program.entry,
+        "the faulting instruction has not retired"
+    );
     let walk = views::walk(k, 1, buffer).expect("walk");
-    assert!(walk.phys.is_none(), "the buffer is not mapped before the fault is served");
+    assert!(
+        walk.phys.is_none(),
+        "the buffer is not mapped before the fault is served"
+    );
 }
 
 #[test]
@@ -33,19 +50,38 @@ fn the_pager_maps_a_frame_and_the_instruction_restarts() {
     s.run(1_000, Until::Event("fault"));
     let fault_seq = s.kernel().trace().len() - 1;
     let stop = s.run(1_000, Until::Event("resumed"));
-    assert!(matches!(stop, Stopped::Event { .. }), "thread never resumed: {stop:?}");
+    assert!(
+        matches!(stop, Stopped::Event { .. }),
+        "thread never resumed: {stop:?}"
+    );
     let k = s.kernel();
     let buffer = k.task(1).expect("task 1").program.symbols["buffer"];
-    let kinds: Vec<&Event> = k.trace().since(fault_seq).iter().map(|r| &r.event).collect();
+    let kinds: Vec<&Event> = k
+        .trace()
+        .since(fault_seq)
+        .iter()
+        .map(|r| &r.event)
+        .collect();
 
     // The fault message goes from the thread to its pager with the L4 label and words.
     assert!(kinds.iter().any(|e| matches!(e,
         Event::Ipc { from: Endpoint::Thread(1), to: Endpoint::Pager(1), label, words }
             if *label == FAULT_LABEL | 4 && words[0] == buffer)));
     // The pager asks physmem for memory, and physmem's map item is installed as a PTE.
-    assert!(kinds.iter().any(|e| matches!(e, Event::Rpc { task: 1, request: physmem::Request::ContainerMap { .. } })));
+    assert!(kinds.iter().any(|e| matches!(
+        e,
+        Event::Rpc {
+            task: 1,
+            request: physmem::Request::ContainerMap { .. }
+        }
+    )));
     let mapped = kinds.iter().find_map(|e| match e {
-        Event::Mapped { task: 1, vaddr, pfn, .. } if *vaddr == buffer => Some(*pfn),
+        Event::Mapped {
+            task: 1,
+            vaddr,
+            pfn,
+            ..
+        } if *vaddr == buffer => Some(*pfn),
         _ => None,
     });
     let pfn = mapped.expect("the buffer page was mapped");
@@ -53,7 +89,10 @@ fn the_pager_maps_a_frame_and_the_instruction_restarts() {
     let walk = views::walk(k, 1, buffer).expect("walk");
     assert_eq!(walk.phys, Some(pfn * 4096));
     assert_eq!(walk.levels.len(), 2);
-    assert!(walk.levels[1].bits.contains(&"P".to_string()) && walk.levels[1].bits.contains(&"US".to_string()));
+    assert!(
+        walk.levels[1].bits.contains(&"P".to_string())
+            && walk.levels[1].bits.contains(&"US".to_string())
+    );
     // The frame belongs to the task in the frame map, and is not the kernel's.
     let cell = views::frame_map(k)[pfn as usize];
     assert_eq!(cell.owner, 1);
@@ -75,10 +114,18 @@ fn the_workload_runs_to_its_exit_and_the_frames_return() {
     assert_eq!(s.run_to_end(), Stopped::AllDone);
     let k = s.kernel();
     let t = k.task(1).expect("task 1");
-    assert_eq!(t.state, ThreadState::Exited(42), "the program writes 42 and exits with it");
+    assert_eq!(
+        t.state,
+        ThreadState::Exited(42),
+        "the program writes 42 and exits with it"
+    );
     let held = views::frame_map(k).iter().filter(|c| c.owner == 1).count();
     assert_eq!(held, 0, "an exited task holds no frame");
-    assert_eq!(k.pool().available(), k.pool().total(), "its page tables went back to the kernel pool");
+    assert_eq!(
+        k.pool().available(),
+        k.pool().total(),
+        "its page tables went back to the kernel pool"
+    );
 }
 
 #[test]
@@ -101,8 +148,12 @@ fn stepping_back_returns_to_the_state_before_the_fault() {
     s.step();
     assert_eq!(s.kernel().task(1).map(|t| t.cpu.clone()), after);
     s.rewind_to(0);
-    assert!(views::walk(s.kernel(), 1, s.kernel().task(1).expect("t").program.symbols["buffer"])
-        .expect("walk")
-        .phys
-        .is_none());
+    assert!(views::walk(
+        s.kernel(),
+        1,
+        s.kernel().task(1).expect("t").program.symbols["buffer"]
+    )
+    .expect("walk")
+    .phys
+    .is_none());
 }

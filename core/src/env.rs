@@ -3,7 +3,7 @@
 
 use libhurd_mm::{PagerEnv, PagerEvent, RefBits};
 use physmem::{Effect, Handle, PhysmemError, Reply, Request, Rights, TaskId};
-use x86_emu::{PhysAddr, Pfn, PAGE_SIZE};
+use x86_emu::{Pfn, PhysAddr, PAGE_SIZE};
 
 use crate::kernel::System;
 use crate::pagetable::{self, OldPte};
@@ -37,10 +37,18 @@ impl<'a> Env<'a> {
                     let mut buf = [0u8; PAGE_SIZE as usize];
                     self.read_frame(from.0, &mut buf);
                     self.write_frame(to.0, &buf);
-                    self.sys.emit(0, Event::FrameCopied { from: from.0, to: to.0 });
+                    self.sys.emit(
+                        0,
+                        Event::FrameCopied {
+                            from: from.0,
+                            to: to.0,
+                        },
+                    );
                 }
                 Effect::Revoke { pfn, rights } => self.revoke(pfn.0, rights),
-                e @ (Effect::ReturnFrames { .. } | Effect::Reclaimed { .. }) => self.sys.pending.push_back(e),
+                e @ (Effect::ReturnFrames { .. } | Effect::Reclaimed { .. }) => {
+                    self.sys.pending.push_back(e)
+                }
             }
         }
     }
@@ -71,17 +79,30 @@ impl<'a> Env<'a> {
                     self.unmap_pte(t, v);
                 }
             } else {
-                for (t, v) in self.sys.mapdb.restrict_tree((task, va), Rights::RWX.without(rights)) {
+                for (t, v) in self
+                    .sys
+                    .mapdb
+                    .restrict_tree((task, va), Rights::RWX.without(rights))
+                {
                     touched += 1;
                     if let Some(cr3) = self.cr3_of(t) {
-                        if let Some((_, flush)) = pagetable::write_protect(&mut self.sys.machine, cr3, v) {
+                        if let Some((_, flush)) =
+                            pagetable::write_protect(&mut self.sys.machine, cr3, v)
+                        {
                             self.flush(flush, cr3);
                         }
                     }
                 }
             }
         }
-        self.sys.emit(0, Event::Revoked { pfn, rights, mappings: touched });
+        self.sys.emit(
+            0,
+            Event::Revoked {
+                pfn,
+                rights,
+                mappings: touched,
+            },
+        );
     }
 
     fn flush(&mut self, flush: pagetable::Flush, cr3: PhysAddr) {
@@ -119,26 +140,40 @@ impl<'a> Env<'a> {
             }
         }
         let writable = rights.contains(Rights::W);
-        let flush = pagetable::map(&mut self.sys.machine, &mut self.sys.pool, cr3, va, Pfn(pfn), writable)
-            .ok_or("the kernel has no frame left for a page table")?;
+        let flush = pagetable::map(
+            &mut self.sys.machine,
+            &mut self.sys.pool,
+            cr3,
+            va,
+            Pfn(pfn),
+            writable,
+        )
+        .ok_or("the kernel has no frame left for a page table")?;
         self.flush(flush, cr3);
         self.sys.mapdb.insert((self.task, va), pfn, rights, None);
-        self.sys.emit(0, Event::Mapped { task: self.task, vaddr: va, pfn, rights });
+        self.sys.emit(
+            0,
+            Event::Mapped {
+                task: self.task,
+                vaddr: va,
+                pfn,
+                rights,
+            },
+        );
         Ok(())
     }
 
     fn frame_of(&self, container: Handle, offset: u32) -> u32 {
         // The pager only reads and writes pages it holds; anything else is a pager bug.
-        let me = TaskId(self.task);
-        let found = self.sys.physmem.frames().find_map(|(pfn, info)| match info {
-            physmem::FrameInfo::Bound { owners, .. } => owners
-                .iter()
-                .any(|o| o.task == me && o.container == container && o.offset <= offset && offset < o.offset + PAGE_SIZE)
-                .then_some(pfn),
-            _ => None,
-        });
-        found
-            .unwrap_or_else(|| panic!("Env::frame_of: task {} has no frame at {offset:#x}", self.task))
+        self.sys
+            .physmem
+            .frame_at(TaskId(self.task), container, offset)
+            .unwrap_or_else(|| {
+                panic!(
+                    "Env::frame_of: task {} has no frame at {offset:#x}",
+                    self.task
+                )
+            })
             .0
     }
 }
@@ -156,7 +191,13 @@ impl PagerEnv for Env<'_> {
                 words: Vec::new(),
             },
         );
-        self.sys.emit(0, Event::Rpc { task, request: req.clone() });
+        self.sys.emit(
+            0,
+            Event::Rpc {
+                task,
+                request: req.clone(),
+            },
+        );
         if let Some(t) = self.sys.tasks.get_mut(&task) {
             t.counters.rpcs += 1;
         }
@@ -169,13 +210,25 @@ impl PagerEnv for Env<'_> {
                 for i in 0..pages {
                     let va = item.vaddr + i * PAGE_SIZE;
                     if let Err(reason) = self.install(va, item.pfn.0 + i, item.rights) {
-                        self.sys.emit(0, Event::Print { task, text: format!("kernel: {reason}\n") });
+                        self.sys.emit(
+                            0,
+                            Event::Print {
+                                task,
+                                text: format!("kernel: {reason}\n"),
+                            },
+                        );
                         result = Err(PhysmemError::OutOfMemory { guaranteed: 0 });
                     }
                 }
             }
         }
-        self.sys.emit(cost, Event::RpcReply { task, result: result.clone() });
+        self.sys.emit(
+            cost,
+            Event::RpcReply {
+                task,
+                result: result.clone(),
+            },
+        );
         self.sys.emit(
             0,
             Event::Ipc {
@@ -237,7 +290,11 @@ impl PagerEnv for Env<'_> {
     }
 
     fn event(&mut self, event: PagerEvent) {
-        let cost = if event.is_page_io() { self.sys.config.page_io_cost } else { 0 };
+        let cost = if event.is_page_io() {
+            self.sys.config.page_io_cost
+        } else {
+            0
+        };
         let task = self.task;
         self.sys.emit(cost, Event::Pager { task, event });
     }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use x86_emu::asm::{self, Program};
-use x86_emu::{CpuState, Machine, PhysAddr, Pfn, Ram, Stop, PAGE_SIZE};
+use x86_emu::{CpuState, Machine, Pfn, PhysAddr, Ram, Stop, PAGE_SIZE};
 
 use crate::pagetable;
 use crate::pool::KernelPool;
@@ -115,7 +115,10 @@ fn load(m: &mut Machine, program: &Program) -> Result<(), String> {
     };
     for seg in &program.segments {
         let first = seg.addr & !(PAGE_SIZE - 1);
-        let end = seg.addr.checked_add(seg.size.max(1)).ok_or("section wraps around 4 GiB")?;
+        let end = seg
+            .addr
+            .checked_add(seg.size.max(1))
+            .ok_or("section wraps around 4 GiB")?;
         let mut va = first;
         while va < end {
             map_page(m, &mut pool, va)?;
@@ -149,42 +152,38 @@ pub fn exec(source: &str, until: Option<&str>, max_steps: u64) -> ExecReport {
     if let Err(e) = load(&mut m, &program) {
         return ExecReport::error(e);
     }
-    let mut cpu = CpuState::default();
-    cpu.eip = program.entry;
-    cpu.eflags = 0x202;
-    cpu.regs[x86_emu::cpu::ESP] = EXEC_STACK_TOP;
-    m.set_cpu(cpu);
+    m.set_cpu(CpuState::at(program.entry, EXEC_STACK_TOP));
     if let Some(label) = until {
         match program.symbols.get(label) {
             Some(&addr) => {
                 m.breakpoints_mut().insert(addr);
             }
-            None => return ExecReport::error(format!("--until: no label '{label}' in the program")),
+            None => {
+                return ExecReport::error(format!("--until: no label '{label}' in the program"))
+            }
         }
     }
-    {
-        let run = m.run(max_steps);
-        let cpu = m.cpu();
-        let report = |stop| ExecReport::new(stop, &cpu, m.retired());
-        match run.stop {
-            Stop::Breakpoint(_) => return report("until"),
-            Stop::Budget => return report("budget"),
-            Stop::Interrupt(0x30) if cpu.regs[x86_emu::cpu::EAX] == GATE_EXIT => return report("exit"),
-            Stop::Interrupt(0x80) if cpu.regs[x86_emu::cpu::EAX] == LINUX_EXIT => return report("exit"),
-            Stop::Interrupt(n) => {
-                let mut r = report("error");
-                r.message = Some(format!("int {n:#x} with eax={} is not a call exec knows", cpu.regs[x86_emu::cpu::EAX]));
-                return r;
-            }
-            Stop::Exception(e) => {
-                let mut r = report("fault");
-                r.vector = Some(e.vector as u8);
-                r.cr2 = e.cr2;
-                r.error_code = e.error_code;
-                r.message = Some(e.to_string());
-                return r;
-            }
-            Stop::Watchpoint { .. } => return report("until"),
-        }
+    let run = m.run(max_steps);
+    let cpu = m.cpu();
+    let report = |stop| ExecReport::new(stop, &cpu, m.retired());
+    let eax = cpu.regs[x86_emu::cpu::EAX];
+    match run.stop {
+        Stop::Breakpoint(_) | Stop::Watchpoint { .. } => report("until"),
+        Stop::Budget => report("budget"),
+        Stop::Interrupt(0x30) if eax == GATE_EXIT => report("exit"),
+        Stop::Interrupt(0x80) if eax == LINUX_EXIT => report("exit"),
+        Stop::Interrupt(n) => ExecReport {
+            message: Some(format!(
+                "int {n:#x} with eax={eax} is not a call exec knows"
+            )),
+            ..report("error")
+        },
+        Stop::Exception(e) => ExecReport {
+            vector: Some(e.vector as u8),
+            cr2: e.cr2,
+            error_code: e.error_code,
+            message: Some(e.to_string()),
+            ..report("fault")
+        },
     }
 }

@@ -60,7 +60,16 @@ pub(crate) fn raise(k: &mut Kernel, id: u32, e: &Exception) {
         ip,
     });
     let cost = k.sys.config.ipc_cost;
-    k.sys.emit(0, Event::Fault { task: id, addr, access, ip, error_code });
+    k.sys.emit(
+        0,
+        Event::Fault {
+            task: id,
+            addr,
+            access,
+            ip,
+            error_code,
+        },
+    );
     k.sys.emit(
         cost,
         Event::Ipc {

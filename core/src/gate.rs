@@ -4,7 +4,7 @@
 
 use libhurd_mm::gate::{self, GateCall, GateRegs};
 use x86_emu::cpu::{EAX, EBX, ECX, EDX, ESI};
-use x86_emu::{VirtAddr, Vector, PAGE_SIZE};
+use x86_emu::{Vector, VirtAddr, PAGE_SIZE};
 
 use crate::env::Env;
 use crate::kernel::Kernel;
@@ -34,13 +34,27 @@ pub(crate) fn call(k: &mut Kernel, id: u32) {
             let eax = gate::errno_eax(e.errno());
             cpu.regs[EAX] = eax;
             k.set_cpu(id, cpu);
-            k.sys.emit(0, Event::Gate { task: id, call: format!("invalid call: {e}"), result: eax as i32 });
+            k.sys.emit(
+                0,
+                Event::Gate {
+                    task: id,
+                    call: format!("invalid call: {e}"),
+                    result: eax as i32,
+                },
+            );
             return;
         }
     };
     let eax = match call {
         GateCall::Exit(code) => {
-            k.sys.emit(0, Event::Gate { task: id, call: format!("exit({code})"), result: 0 });
+            k.sys.emit(
+                0,
+                Event::Gate {
+                    task: id,
+                    call: format!("exit({code})"),
+                    result: 0,
+                },
+            );
             k.end_task(id, ThreadState::Exited(code));
             return;
         }
@@ -73,7 +87,14 @@ pub(crate) fn call(k: &mut Kernel, id: u32) {
     };
     cpu.regs[EAX] = eax;
     k.set_cpu(id, cpu);
-    k.sys.emit(0, Event::Gate { task: id, call: describe(&call), result: eax as i32 });
+    k.sys.emit(
+        0,
+        Event::Gate {
+            task: id,
+            call: describe(&call),
+            result: eax as i32,
+        },
+    );
     if call == GateCall::Yield {
         k.rotate();
     }
@@ -81,11 +102,21 @@ pub(crate) fn call(k: &mut Kernel, id: u32) {
 
 fn describe(call: &GateCall) -> String {
     match call {
-        GateCall::Mmap { addr, len, prot, kind } => {
-            format!("mmap({}, {len:#x}, {prot:?}, {kind:?})", addr.map_or("any".into(), |a| format!("{a:#x}")))
+        GateCall::Mmap {
+            addr,
+            len,
+            prot,
+            kind,
+        } => {
+            format!(
+                "mmap({}, {len:#x}, {prot:?}, {kind:?})",
+                addr.map_or("any".into(), |a| format!("{a:#x}"))
+            )
         }
         GateCall::Munmap { addr, len } => format!("munmap({addr:#x}, {len:#x})"),
-        GateCall::Advise { addr, len, advice } => format!("advise({addr:#x}, {len:#x}, {advice:?})"),
+        GateCall::Advise { addr, len, advice } => {
+            format!("advise({addr:#x}, {len:#x}, {advice:?})")
+        }
         GateCall::SetPolicy(p) => format!("set_policy({p:?})"),
         GateCall::Print { ptr, len } => format!("print({ptr:#x}, {len})"),
         GateCall::Yield => "yield()".into(),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use libhurd_mm::{MemoryManager, MmConfig, PagerEnv, PolicyKind};
-use physmem::{Effect, Physmem, Pfn as Frame, TaskId};
+use physmem::{Effect, Pfn as Frame, Physmem, TaskId};
 use x86_emu::asm::{self, AsmError};
 use x86_emu::{CpuState, Machine, Ram, Stop, Vector, PAGE_SIZE};
 
@@ -25,8 +25,6 @@ pub const GATE_VECTOR: u8 = 0x30;
 pub const STACK_TOP: u32 = 0xC000_0000;
 /// Size of every task's stack region.
 pub const STACK_SIZE: u32 = 64 * PAGE_SIZE;
-/// EFLAGS of a new thread: IF and the always-one bit 1.
-const INITIAL_EFLAGS: u32 = 0x202;
 
 /// Costs and limits of the kernel model, in logical time units (one per instruction).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,9 +110,35 @@ pub enum Until {
     Event(&'static str),
 }
 
+/// The machine, cloneable through its snapshot (the decode cache is rebuilt on demand;
+/// breakpoints are the kernel's to put back).
+pub(crate) struct MachineCell(Machine);
+
+impl Clone for MachineCell {
+    fn clone(&self) -> Self {
+        let mut m = Machine::new(self.0.ram().clone());
+        m.restore(self.0.snapshot());
+        MachineCell(m)
+    }
+}
+
+impl std::ops::Deref for MachineCell {
+    type Target = Machine;
+    fn deref(&self) -> &Machine {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for MachineCell {
+    fn deref_mut(&mut self) -> &mut Machine {
+        &mut self.0
+    }
+}
+
 /// Everything but the memory managers, so a manager can borrow it while it runs.
+#[derive(Clone)]
 pub(crate) struct System {
-    pub machine: Machine,
+    pub machine: MachineCell,
     pub physmem: Physmem,
     pub pool: KernelPool,
     pub mapdb: MapDb,
@@ -140,6 +164,7 @@ impl System {
 }
 
 /// The whole simulated machine: kernel, physmem, tasks and their memory managers.
+/// Cloning it is a snapshot.
 pub struct Kernel {
     pub(crate) sys: System,
     pub(crate) managers: BTreeMap<u32, MemoryManager>,
@@ -147,6 +172,19 @@ pub struct Kernel {
     breakpoints: std::collections::BTreeSet<u32>,
     /// Breakpoint to step over when the thread resumes.
     pub(crate) resume_over: Option<u32>,
+}
+
+impl Clone for Kernel {
+    fn clone(&self) -> Self {
+        let mut sys = self.sys.clone();
+        sys.machine.breakpoints_mut().clone_from(&self.breakpoints);
+        Kernel {
+            sys,
+            managers: self.managers.clone(),
+            breakpoints: self.breakpoints.clone(),
+            resume_over: self.resume_over,
+        }
+    }
 }
 
 impl Kernel {
@@ -163,7 +201,7 @@ impl Kernel {
         let kernel_frames = scenario.kernel_frames();
         let physmem = Physmem::new((kernel_frames..scenario.ram_frames).map(Frame));
         let mut sys = System {
-            machine: Machine::new(ram),
+            machine: MachineCell(Machine::new(ram)),
             physmem,
             pool: KernelPool::new(0, kernel_frames),
             mapdb: MapDb::default(),
@@ -219,10 +257,7 @@ impl Kernel {
             .map_err(|e| setup(e.to_string()))?;
         let cr3 = pagetable::new_directory(&mut self.sys.machine, &mut self.sys.pool)
             .ok_or_else(|| setup("the kernel has no frame left for a page directory".into()))?;
-        let mut cpu = CpuState::default();
-        cpu.eip = program.entry;
-        cpu.eflags = INITIAL_EFLAGS;
-        cpu.regs[x86_emu::cpu::ESP] = STACK_TOP;
+        let cpu = CpuState::at(program.entry, STACK_TOP);
         self.sys.tasks.insert(
             id,
             Task {
@@ -268,7 +303,6 @@ impl Kernel {
             oracle: false,
         });
         crate::loader::load(&mut mm, &mut env, &program).map_err(|e| setup(e.to_string()))?;
-        drop(env);
         if let Some(t) = self.sys.tasks.get_mut(&id) {
             t.container = container;
         }
@@ -283,7 +317,12 @@ impl Kernel {
         let first_event = self.sys.trace.len();
         let mut left = budget;
         while left > 0 {
-            let waiting = self.sys.tasks.values().find(|t| t.fault.is_some()).map(|t| t.id);
+            let waiting = self
+                .sys
+                .tasks
+                .values()
+                .find(|t| t.fault.is_some())
+                .map(|t| t.id);
             if let Some(id) = waiting {
                 crate::fault::serve(self, id);
                 self.settle();
@@ -316,12 +355,19 @@ impl Kernel {
                         self.rotate();
                     }
                 }
-                Stop::Exception(e) if e.vector == Vector::PageFault => crate::fault::raise(self, id, &e),
-                Stop::Exception(e) => self.kill(id, format!("{e} at eip {:#010x}", self.cpu_eip(id))),
+                Stop::Exception(e) if e.vector == Vector::PageFault => {
+                    crate::fault::raise(self, id, &e)
+                }
+                Stop::Exception(e) => {
+                    self.kill(id, format!("{e} at eip {:#010x}", self.cpu_eip(id)))
+                }
                 Stop::Interrupt(GATE_VECTOR) => crate::gate::call(self, id),
                 Stop::Interrupt(n) => self.kill(
                     id,
-                    format!("int {n:#x} at eip {:#010x} is not the library gate (int 0x30)", self.cpu_eip(id).wrapping_sub(2)),
+                    format!(
+                        "int {n:#x} at eip {:#010x} is not the library gate (int 0x30)",
+                        self.cpu_eip(id).wrapping_sub(2)
+                    ),
                 ),
                 Stop::Breakpoint(eip) => {
                     self.resume_over = Some(eip);
@@ -351,7 +397,12 @@ impl Kernel {
         let Until::Event(kind) = until else {
             return None;
         };
-        let r = self.sys.trace.since(from).iter().find(|r| r.event.kind() == kind)?;
+        let r = self
+            .sys
+            .trace
+            .since(from)
+            .iter()
+            .find(|r| r.event.kind() == kind)?;
         Some(Stopped::Event { seq: r.seq })
     }
 

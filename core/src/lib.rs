@@ -13,8 +13,8 @@ mod loader;
 mod mapdb;
 mod pagetable;
 mod pool;
-mod pressure;
 pub mod presets;
+mod pressure;
 mod scenario;
 mod session;
 mod task;
@@ -22,10 +22,14 @@ mod trace;
 pub mod views;
 
 pub use fault::{access_of, FAULT_LABEL};
-pub use kernel::{Kernel, KernelConfig, LoadError, Stopped, Until, GATE_VECTOR, STACK_SIZE, STACK_TOP};
+pub use kernel::{
+    Kernel, KernelConfig, LoadError, Stopped, Until, GATE_VECTOR, STACK_SIZE, STACK_TOP,
+};
 pub use mapdb::{MapDb, Node, Place};
 pub use pool::KernelPool;
-pub use scenario::{Scenario, ScenarioError, TaskSpec, MAX_RAM_FRAMES, MAX_SOURCE_BYTES, MAX_TASKS};
+pub use scenario::{
+    Scenario, ScenarioError, TaskSpec, MAX_RAM_FRAMES, MAX_SOURCE_BYTES, MAX_TASKS,
+};
 pub use session::{Session, Summary, TaskSummary};
 pub use task::{Task, TaskCounters, ThreadState};
 pub use trace::{AccessKind, Endpoint, Event, Record, Trace};

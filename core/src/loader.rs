@@ -15,7 +15,11 @@ fn page_up(n: u32) -> u32 {
 ///
 /// # Errors
 /// A section overlaps another region or lies outside user space.
-pub fn load(mm: &mut MemoryManager, env: &mut dyn PagerEnv, program: &Program) -> Result<(), MmError> {
+pub fn load(
+    mm: &mut MemoryManager,
+    env: &mut dyn PagerEnv,
+    program: &Program,
+) -> Result<(), MmError> {
     for seg in &program.segments {
         let len = page_up(seg.size.max(1));
         let prot = match seg.kind {
@@ -28,6 +32,12 @@ pub fn load(mm: &mut MemoryManager, env: &mut dyn PagerEnv, program: &Program) -
             mm.advise(env, seg.addr, len, Advice::WillNeed)?;
         }
     }
-    mm.mmap(env, Some(STACK_TOP - STACK_SIZE), STACK_SIZE, Prot::RW, RegionKind::Anonymous)?;
+    mm.mmap(
+        env,
+        Some(STACK_TOP - STACK_SIZE),
+        STACK_SIZE,
+        Prot::RW,
+        RegionKind::Anonymous,
+    )?;
     Ok(())
 }

@@ -72,7 +72,9 @@ fn parse(args: &[String], with_value: &[&str], switches: &[&str]) -> Result<Flag
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if with_value.contains(&a.as_str()) {
-            let v = it.next().ok_or_else(|| CliError(format!("{a} needs a value")))?;
+            let v = it
+                .next()
+                .ok_or_else(|| CliError(format!("{a} needs a value")))?;
             f.values.push((a.clone(), v.clone()));
         } else if switches.contains(&a.as_str()) {
             f.switches.push(a.clone());
@@ -87,11 +89,18 @@ fn parse(args: &[String], with_value: &[&str], switches: &[&str]) -> Result<Flag
 
 impl Flags {
     fn value(&self, name: &str) -> Option<&str> {
-        self.values.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.values
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
     fn number(&self, name: &str) -> Result<Option<u64>, CliError> {
         self.value(name)
-            .map(|v| v.parse().map_err(|_| CliError(format!("{name}: '{v}' is not a whole number"))))
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| CliError(format!("{name}: '{v}' is not a whole number")))
+            })
             .transpose()
     }
     fn has(&self, name: &str) -> bool {
@@ -101,7 +110,10 @@ impl Flags {
         match self.positional.as_slice() {
             [one] => Ok(one),
             [] => Err(CliError(format!("missing {what}"))),
-            _ => Err(CliError(format!("expected one {what}, got {}", self.positional.len()))),
+            _ => Err(CliError(format!(
+                "expected one {what}, got {}",
+                self.positional.len()
+            ))),
         }
     }
 }
@@ -150,14 +162,31 @@ fn run(args: &[String]) -> Result<ExitCode, CliError> {
     }
     let summary = session.summary();
     if f.has("--json") {
-        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        );
     } else {
-        println!("{} (seed {}): {} instructions, {} events, time {}", summary.scenario, summary.seed, summary.instructions, summary.events, summary.time);
-        println!("{:<4} {:<16} {:>12} {:>8} {:>8} {:>9} {:>9} {:>6}  status", "id", "task", "instructions", "faults", "page-ins", "page-outs", "evictions", "frames");
+        println!(
+            "{} (seed {}): {} instructions, {} events, time {}",
+            summary.scenario, summary.seed, summary.instructions, summary.events, summary.time
+        );
+        println!(
+            "{:<4} {:<16} {:>12} {:>8} {:>8} {:>9} {:>9} {:>6}  status",
+            "id", "task", "instructions", "faults", "page-ins", "page-outs", "evictions", "frames"
+        );
         for t in &summary.tasks {
             println!(
                 "{:<4} {:<16} {:>12} {:>8} {:>8} {:>9} {:>9} {:>6}  {}",
-                t.id, t.name, t.instructions, t.faults, t.page_ins, t.page_outs, t.evictions, t.frames_held, t.status
+                t.id,
+                t.name,
+                t.instructions,
+                t.faults,
+                t.page_ins,
+                t.page_outs,
+                t.evictions,
+                t.frames_held,
+                t.status
             );
         }
         println!("trace hash {}", summary.trace_hash);
@@ -174,42 +203,89 @@ fn write_trace(session: &Session, path: &str) -> Result<(), CliError> {
         let line = serde_json::to_string(r).unwrap_or_default();
         writeln!(w, "{line}").map_err(|e| CliError(format!("--trace {path}: {e}")))?;
     }
-    w.flush().map_err(|e| CliError(format!("--trace {path}: {e}")))
+    w.flush()
+        .map_err(|e| CliError(format!("--trace {path}: {e}")))
 }
 
 fn exec_cmd(args: &[String]) -> Result<ExitCode, CliError> {
     let f = parse(args, &["--until", "--max-steps"], &["--json"])?;
     let path = f.one_positional("FILE.asm")?;
-    let source = std::fs::read_to_string(path).map_err(|e| CliError(format!("cannot read '{path}': {e}")))?;
-    let report = exec::exec(&source, f.value("--until"), f.number("--max-steps")?.unwrap_or(10_000_000));
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| CliError(format!("cannot read '{path}': {e}")))?;
+    let report = exec::exec(
+        &source,
+        f.value("--until"),
+        f.number("--max-steps")?.unwrap_or(10_000_000),
+    );
     if f.has("--json") {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else {
-        println!("stop: {}{}", report.stop, report.message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default());
-        println!("eip={:08x} eax={:08x} ebx={:08x} ecx={:08x} edx={:08x}", report.eip, report.eax, report.ebx, report.ecx, report.edx);
-        println!("esi={:08x} edi={:08x} ebp={:08x} esp={:08x} eflags={:08x} steps={}", report.esi, report.edi, report.ebp, report.esp, report.eflags, report.steps);
+        println!(
+            "stop: {}{}",
+            report.stop,
+            report
+                .message
+                .as_deref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
+        );
+        println!(
+            "eip={:08x} eax={:08x} ebx={:08x} ecx={:08x} edx={:08x}",
+            report.eip, report.eax, report.ebx, report.ecx, report.edx
+        );
+        println!(
+            "esi={:08x} edi={:08x} ebp={:08x} esp={:08x} eflags={:08x} steps={}",
+            report.esi, report.edi, report.ebp, report.esp, report.eflags, report.steps
+        );
     }
-    Ok(if report.stop == "error" { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if report.stop == "error" {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn policy(args: &[String]) -> Result<ExitCode, CliError> {
-    let f = parse(args, &["--policy", "--frames", "--refs", "--seed"], &["--json"])?;
-    let name = f.value("--policy").ok_or_else(|| CliError("--policy is required".into()))?;
-    let kind = libhurd_mm::PolicyKind::parse(name)
-        .ok_or_else(|| CliError(format!("--policy: unknown policy '{name}' (fifo, lru, opt, clock, mru, rand)")))?;
-    let frames = f.number("--frames")?.ok_or_else(|| CliError("--frames is required".into()))?;
-    let frames = u32::try_from(frames).ok().filter(|&n| n > 0).ok_or_else(|| CliError("--frames must be between 1 and 4294967295".into()))?;
-    let refs = f.value("--refs").ok_or_else(|| CliError("--refs is required".into()))?;
+    let f = parse(
+        args,
+        &["--policy", "--frames", "--refs", "--seed"],
+        &["--json"],
+    )?;
+    let name = f
+        .value("--policy")
+        .ok_or_else(|| CliError("--policy is required".into()))?;
+    let kind = libhurd_mm::PolicyKind::parse(name).ok_or_else(|| {
+        CliError(format!(
+            "--policy: unknown policy '{name}' (fifo, lru, opt, clock, mru, rand)"
+        ))
+    })?;
+    let frames = f
+        .number("--frames")?
+        .ok_or_else(|| CliError("--frames is required".into()))?;
+    let frames = u32::try_from(frames)
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| CliError("--frames must be between 1 and 4294967295".into()))?;
+    let refs = f
+        .value("--refs")
+        .ok_or_else(|| CliError("--refs is required".into()))?;
     let refs: Vec<u32> = refs
         .split(',')
         .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse().map_err(|_| CliError(format!("--refs: '{s}' is not a page number"))))
+        .map(|s| {
+            s.trim()
+                .parse()
+                .map_err(|_| CliError(format!("--refs: '{s}' is not a page number")))
+        })
         .collect::<Result<_, _>>()?;
     let report = libhurd_mm::simulate(kind, frames, &refs, f.number("--seed")?.unwrap_or(1));
     if f.has("--json") {
         println!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else {
-        println!("{name} with {frames} frames: {} hits, {} misses", report.hits, report.misses);
+        println!(
+            "{name} with {frames} frames: {} hits, {} misses",
+            report.hits, report.misses
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,7 +35,10 @@ impl MapDb {
     ///
     /// Panics if `place` is taken or `parent` is unknown: a broken kernel invariant.
     pub fn insert(&mut self, place: Place, pfn: u32, rights: Rights, parent: Option<Place>) {
-        assert!(!self.nodes.contains_key(&place), "MapDb::insert: {place:?} is mapped");
+        assert!(
+            !self.nodes.contains_key(&place),
+            "MapDb::insert: {place:?} is mapped"
+        );
         if let Some(p) = parent {
             let pn = self.nodes.get_mut(&p);
             pn.unwrap_or_else(|| panic!("MapDb::insert: parent {p:?} unknown"))

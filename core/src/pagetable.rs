@@ -13,7 +13,7 @@
 //!
 //! Directory entries grant everything (P, RW, US); the permission of a page lives in its PTE.
 
-use x86_emu::{Machine, PhysAddr, Pfn, PteFlags, VirtAddr, PAGE_SIZE};
+use x86_emu::{Machine, Pfn, PhysAddr, PteFlags, VirtAddr, PAGE_SIZE};
 
 use crate::pool::KernelPool;
 
@@ -105,7 +105,7 @@ pub fn map(
     let mut pde = read_u32(m, pde_at);
     if pde & PteFlags::PRESENT.bits() == 0 {
         let table = zeroed_frame(m, pool)?;
-        pde = table.0 * PAGE_SIZE
+        pde = (table.0 * PAGE_SIZE)
             | (PteFlags::PRESENT | PteFlags::WRITABLE | PteFlags::USER).bits();
         write_u32(m, pde_at, pde);
     }
@@ -113,7 +113,7 @@ pub fn map(
     if writable {
         flags |= PteFlags::WRITABLE;
     }
-    write_u32(m, pte_addr(pde, va), pfn.0 * PAGE_SIZE | flags.bits());
+    write_u32(m, pte_addr(pde, va), (pfn.0 * PAGE_SIZE) | flags.bits());
     Some(Flush { va })
 }
 

@@ -33,8 +33,16 @@ impl KernelPool {
     ///
     /// Panics if the frame is not the pool's or is already free: a broken kernel invariant.
     pub fn free(&mut self, pfn: Pfn) {
-        assert!(self.owns(pfn), "KernelPool::free: frame {} is not the kernel's", pfn.0);
-        assert!(!self.free.contains(&pfn.0), "KernelPool::free: frame {} freed twice", pfn.0);
+        assert!(
+            self.owns(pfn),
+            "KernelPool::free: frame {} is not the kernel's",
+            pfn.0
+        );
+        assert!(
+            !self.free.contains(&pfn.0),
+            "KernelPool::free: frame {} freed twice",
+            pfn.0
+        );
         let at = self.free.partition_point(|&f| f > pfn.0);
         self.free.insert(at, pfn.0);
     }

@@ -11,8 +11,14 @@ const PROGRAMS: &[(&str, &str)] = &[
 /// Built-in scenarios: (name, TOML).
 const SCENARIOS: &[(&str, &str)] = &[
     ("first-fault", include_str!("../presets/first-fault.toml")),
-    ("cyclic-scan-lru", include_str!("../presets/cyclic-scan-lru.toml")),
-    ("cyclic-scan-mru", include_str!("../presets/cyclic-scan-mru.toml")),
+    (
+        "cyclic-scan-lru",
+        include_str!("../presets/cyclic-scan-lru.toml"),
+    ),
+    (
+        "cyclic-scan-mru",
+        include_str!("../presets/cyclic-scan-mru.toml"),
+    ),
 ];
 
 /// The source of a built-in workload.
@@ -32,7 +38,10 @@ pub fn scenario_names() -> Vec<&'static str> {
 
 /// A built-in scenario, parsed.
 pub fn scenario(name: &str) -> Option<Scenario> {
-    let text = SCENARIOS.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)?;
+    let text = SCENARIOS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| *s)?;
     Scenario::from_toml(text).ok()
 }
 
@@ -43,7 +52,10 @@ mod tests {
     #[test]
     fn every_builtin_scenario_parses() {
         for name in scenario_names() {
-            assert!(scenario(name).is_some(), "preset scenario {name} does not parse");
+            assert!(
+                scenario(name).is_some(),
+                "preset scenario {name} does not parse"
+            );
         }
     }
 }

@@ -10,10 +10,22 @@ use crate::trace::Event;
 /// Delivers one effect that needs a task's memory manager.
 pub(crate) fn deliver(k: &mut Kernel, effect: Effect) {
     match effect {
-        Effect::ReturnFrames { task, count, deadline } => {
+        Effect::ReturnFrames {
+            task,
+            count,
+            deadline,
+        } => {
             let id = task.0;
             let ignored = k.sys.tasks.get(&id).is_none_or(|t| t.ignore_pressure);
-            k.sys.emit(0, Event::PressureRequest { task: id, count, deadline, ignored });
+            k.sys.emit(
+                0,
+                Event::PressureRequest {
+                    task: id,
+                    count,
+                    deadline,
+                    ignored,
+                },
+            );
             if ignored {
                 return;
             }
@@ -22,9 +34,18 @@ pub(crate) fn deliver(k: &mut Kernel, effect: Effect) {
                 k.managers.insert(id, mm);
             }
         }
-        Effect::Reclaimed { task, offset, pfn, .. } => {
+        Effect::Reclaimed {
+            task, offset, pfn, ..
+        } => {
             let id = task.0;
-            k.sys.emit(0, Event::Reclaimed { task: id, offset, pfn: pfn.0 });
+            k.sys.emit(
+                0,
+                Event::Reclaimed {
+                    task: id,
+                    offset,
+                    pfn: pfn.0,
+                },
+            );
             if let Some(mm) = k.managers.get_mut(&id) {
                 mm.frames_lost(offset);
             }

@@ -147,14 +147,20 @@ impl Scenario {
         if !(16..=MAX_RAM_FRAMES).contains(&self.ram_frames) {
             return Err(field(
                 "ram_frames",
-                format!("must be between 16 and {MAX_RAM_FRAMES}, not {}", self.ram_frames),
+                format!(
+                    "must be between 16 and {MAX_RAM_FRAMES}, not {}",
+                    self.ram_frames
+                ),
             ));
         }
         let kernel = self.kernel_frames();
         if kernel < 2 || kernel >= self.ram_frames {
             return Err(field(
                 "kernel_frames",
-                format!("must be at least 2 and less than ram_frames ({})", self.ram_frames),
+                format!(
+                    "must be at least 2 and less than ram_frames ({})",
+                    self.ram_frames
+                ),
             ));
         }
         if self.max_steps == 0 {
@@ -164,7 +170,10 @@ impl Scenario {
             return Err(field("task", "a scenario needs at least one task"));
         }
         if self.tasks.len() > MAX_TASKS {
-            return Err(field("task", format!("at most {MAX_TASKS} tasks, not {}", self.tasks.len())));
+            return Err(field(
+                "task",
+                format!("at most {MAX_TASKS} tasks, not {}", self.tasks.len()),
+            ));
         }
         let physmem_frames = self.ram_frames - kernel;
         let mut guaranteed = 0u64;
@@ -174,26 +183,46 @@ impl Scenario {
                 return Err(field(at("name"), "must not be empty"));
             }
             match (&t.source, &t.preset) {
-                (Some(_), Some(_)) => return Err(field(at("source"), "give either source or preset, not both")),
-                (None, None) => return Err(field(at("source"), "give the program as source or preset")),
+                (Some(_), Some(_)) => {
+                    return Err(field(
+                        at("source"),
+                        "give either source or preset, not both",
+                    ))
+                }
+                (None, None) => {
+                    return Err(field(at("source"), "give the program as source or preset"))
+                }
                 (Some(src), None) if src.len() > MAX_SOURCE_BYTES => {
-                    return Err(field(at("source"), format!("longer than {MAX_SOURCE_BYTES} bytes")))
+                    return Err(field(
+                        at("source"),
+                        format!("longer than {MAX_SOURCE_BYTES} bytes"),
+                    ))
                 }
                 (None, Some(p)) if presets::program(p).is_none() => {
                     return Err(field(
                         at("preset"),
-                        format!("no built-in workload named '{p}' (known: {})", presets::program_names().join(", ")),
+                        format!(
+                            "no built-in workload named '{p}' (known: {})",
+                            presets::program_names().join(", ")
+                        ),
                     ))
                 }
                 _ => {}
             }
             if t.guaranteed == 0 {
-                return Err(field(at("guaranteed"), "a task needs at least 1 guaranteed frame"));
+                return Err(field(
+                    at("guaranteed"),
+                    "a task needs at least 1 guaranteed frame",
+                ));
             }
             if libhurd_mm::PolicyKind::parse(&t.policy).is_none() {
                 return Err(field(
                     at("policy"),
-                    format!("unknown policy '{}' (known: {})", t.policy, libhurd_mm::PolicyKind::NAMES.join(", ")),
+                    format!(
+                        "unknown policy '{}' (known: {})",
+                        t.policy,
+                        libhurd_mm::PolicyKind::NAMES.join(", ")
+                    ),
                 ));
             }
             guaranteed += u64::from(t.guaranteed);
@@ -213,7 +242,9 @@ impl Scenario {
     /// The program source of task `i`: inline, or the preset's text.
     pub fn source_of(&self, i: usize) -> Option<&str> {
         let t = self.tasks.get(i)?;
-        t.source.as_deref().or_else(|| t.preset.as_deref().and_then(presets::program))
+        t.source
+            .as_deref()
+            .or_else(|| t.preset.as_deref().and_then(presets::program))
     }
 }
 
@@ -238,21 +269,39 @@ guaranteed = 8
         assert_eq!(s.tasks[0].policy, "lru");
         let back = Scenario::from_json(&s.to_json()).expect("json round trip");
         assert_eq!(back, s);
-        assert_eq!(Scenario::from_toml(&s.to_toml()).expect("toml round trip"), s);
+        assert_eq!(
+            Scenario::from_toml(&s.to_toml()).expect("toml round trip"),
+            s
+        );
     }
 
     #[test]
     fn errors_name_the_field() {
         let bad = ONE.replace("guaranteed = 8", "guaranteed = 0");
         let e = Scenario::from_toml(&bad).unwrap_err();
-        assert_eq!(e.to_string(), "task[0].guaranteed: a task needs at least 1 guaranteed frame");
+        assert_eq!(
+            e.to_string(),
+            "task[0].guaranteed: a task needs at least 1 guaranteed frame"
+        );
         let bad = ONE.replace("first-fault", "nope");
-        assert!(Scenario::from_toml(&bad).unwrap_err().to_string().starts_with("task[0].preset: no built-in workload named 'nope'"));
+        assert!(Scenario::from_toml(&bad)
+            .unwrap_err()
+            .to_string()
+            .starts_with("task[0].preset: no built-in workload named 'nope'"));
         let bad = ONE.replace("ram_frames = 64", "ram_frames = 70000");
-        assert!(Scenario::from_toml(&bad).unwrap_err().to_string().starts_with("ram_frames:"));
+        assert!(Scenario::from_toml(&bad)
+            .unwrap_err()
+            .to_string()
+            .starts_with("ram_frames:"));
         let bad = ONE.replace("guaranteed = 8", "guaranteed = 800");
-        assert!(Scenario::from_toml(&bad).unwrap_err().to_string().contains("guarantees add up to 800"));
+        assert!(Scenario::from_toml(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("guarantees add up to 800"));
         let bad = ONE.replace("seed = 7", "sede = 7");
-        assert!(matches!(Scenario::from_toml(&bad), Err(ScenarioError::Syntax(_))));
+        assert!(matches!(
+            Scenario::from_toml(&bad),
+            Err(ScenarioError::Syntax(_))
+        ));
     }
 }

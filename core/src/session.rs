@@ -5,11 +5,19 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::{Kernel, KernelConfig, LoadError, Stopped, Until};
 use crate::scenario::Scenario;
 
+/// Instructions between two snapshots.
+const SNAPSHOT_EVERY: u64 = 50_000;
+/// Snapshots kept; when full, every other one is dropped, so they thin out towards the past.
+const MAX_SNAPSHOTS: usize = 32;
+
 /// A running scenario with its history.
 pub struct Session {
     scenario: Scenario,
-    config: KernelConfig,
     kernel: Kernel,
+    /// The state right after boot: every moment can be replayed from it.
+    boot: Kernel,
+    /// Snapshots in order of retired instructions.
+    snapshots: Vec<Kernel>,
 }
 
 /// A summary of one task, for the CLI and tests.
@@ -70,11 +78,12 @@ impl Session {
     /// # Errors
     /// The scenario is invalid or a program does not assemble.
     pub fn with_config(scenario: Scenario, config: KernelConfig) -> Result<Session, LoadError> {
-        let kernel = Kernel::boot(&scenario, config.clone())?;
+        let kernel = Kernel::boot(&scenario, config)?;
         Ok(Session {
             scenario,
-            config,
+            boot: kernel.clone(),
             kernel,
+            snapshots: Vec::new(),
         })
     }
 
@@ -95,19 +104,34 @@ impl Session {
 
     /// Back to the state right after boot.
     pub fn reset(&mut self) {
-        // The scenario booted once, so it boots again the same way.
-        if let Ok(k) = Kernel::boot(&self.scenario, self.config.clone()) {
-            self.kernel = k;
-        }
+        self.kernel = self.boot.clone();
+        self.snapshots.clear();
     }
 
-    /// Runs until `until`, at most `budget` instructions (and never past the scenario's budget).
+    /// Runs until `until`, at most `budget` instructions (and never past the scenario's
+    /// budget), keeping snapshots on the way.
     pub fn run(&mut self, budget: u64, until: Until) -> Stopped {
-        let left = budget.min(self.scenario.max_steps.saturating_sub(self.kernel.retired()));
+        let mut left = budget.min(
+            self.scenario
+                .max_steps
+                .saturating_sub(self.kernel.retired()),
+        );
         if left == 0 {
             return Stopped::Budget;
         }
-        self.kernel.run(left, until)
+        loop {
+            let to_snapshot = SNAPSHOT_EVERY - self.kernel.retired() % SNAPSHOT_EVERY;
+            let before = self.kernel.retired();
+            let stop = self.kernel.run(left.min(to_snapshot), until);
+            let ran = self.kernel.retired() - before;
+            left -= ran.min(left);
+            if ran > 0 && self.kernel.retired() % SNAPSHOT_EVERY == 0 {
+                self.snapshot();
+            }
+            if stop != Stopped::Budget || left == 0 {
+                return stop;
+            }
+        }
     }
 
     /// Executes one instruction (serving any fault or gate call it raises).
@@ -120,11 +144,23 @@ impl Session {
         self.run(u64::MAX, Until::Budget)
     }
 
-    /// Goes back to the moment `instructions` had been retired, by replaying from boot.
-    /// Deterministic: the state is exactly what it was.
+    fn snapshot(&mut self) {
+        if self.snapshots.len() == MAX_SNAPSHOTS {
+            let mut keep = false;
+            self.snapshots.retain(|_| {
+                keep = !keep;
+                keep
+            });
+        }
+        self.snapshots.push(self.kernel.clone());
+    }
+
+    /// Goes back to the moment `instructions` had been retired, replaying from the nearest
+    /// earlier snapshot. Deterministic: the state is exactly what it was then.
     pub fn rewind_to(&mut self, instructions: u64) {
         let target = instructions.min(self.kernel.retired());
-        self.reset();
+        self.snapshots.retain(|s| s.retired() <= target);
+        self.kernel = self.snapshots.last().unwrap_or(&self.boot).clone();
         while self.kernel.retired() < target {
             let want = target - self.kernel.retired();
             if self.kernel.run(want, Until::Budget) == Stopped::AllDone {
@@ -148,7 +184,10 @@ impl Session {
             instructions: k.retired(),
             events: k.trace().len(),
             trace_hash: format!("{:016x}", k.trace().hash()),
-            tasks: k.tasks().map(|t| crate::views::task_summary(k, t)).collect(),
+            tasks: k
+                .tasks()
+                .map(|t| crate::views::task_summary(k, t))
+                .collect(),
         }
     }
 }

@@ -55,32 +55,60 @@ pub fn frame_map(k: &Kernel) -> Vec<FrameCell> {
     let pool = k.pool();
     for (pfn, cell) in cells.iter_mut().enumerate() {
         let pfn = pfn as u32;
-        cell.marks = if pool.owns(x86_emu::Pfn(pfn)) { mark::KERNEL | mark::FREE } else { mark::FREE };
+        cell.marks = if pool.owns(x86_emu::Pfn(pfn)) {
+            mark::KERNEL | mark::FREE
+        } else {
+            mark::FREE
+        };
     }
     for t in k.tasks().filter(|t| !t.state.is_done()) {
         let dir = (t.cr3.0 / PAGE_SIZE) as usize;
         if let Some(c) = cells.get_mut(dir) {
-            *c = FrameCell { owner: t.id, marks: mark::KERNEL, vaddr: None };
+            *c = FrameCell {
+                owner: t.id,
+                marks: mark::KERNEL,
+                vaddr: None,
+            };
         }
         for i in 0..1024u32 {
             let mut b = [0u8; 4];
-            if k.machine().read_phys(PhysAddr(t.cr3.0 + i * 4), &mut b).is_err() {
+            if k.machine()
+                .read_phys(PhysAddr(t.cr3.0 + i * 4), &mut b)
+                .is_err()
+            {
                 continue;
             }
             let pde = u32::from_le_bytes(b);
             if pde & PteFlags::PRESENT.bits() != 0 {
                 if let Some(c) = cells.get_mut((pde >> 12) as usize) {
-                    *c = FrameCell { owner: t.id, marks: mark::KERNEL, vaddr: Some(i << 22) };
+                    *c = FrameCell {
+                        owner: t.id,
+                        marks: mark::KERNEL,
+                        vaddr: Some(i << 22),
+                    };
                 }
             }
         }
     }
     for (pfn, info) in k.physmem().frames() {
-        let Some(c) = cells.get_mut(pfn.0 as usize) else { continue };
-        if let physmem::FrameInfo::Bound { payer, cow, shared, extra, .. } = info {
+        let Some(c) = cells.get_mut(pfn.0 as usize) else {
+            continue;
+        };
+        if let physmem::FrameInfo::Bound {
+            payer,
+            cow,
+            shared,
+            extra,
+            ..
+        } = info
+        {
             c.owner = payer.0;
             c.marks = mark::BOUND;
-            for (on, m) in [(shared, mark::SHARED), (cow, mark::COW), (extra, mark::EXTRA)] {
+            for (on, m) in [
+                (shared, mark::SHARED),
+                (cow, mark::COW),
+                (extra, mark::EXTRA),
+            ] {
                 if on {
                     c.marks |= m;
                 }
@@ -98,7 +126,10 @@ pub fn frame_map(k: &Kernel) -> Vec<FrameCell> {
                     c.marks |= mark::DIRTY;
                 }
             }
-            if k.mapdb().get((task, va)).is_some_and(|n| n.rights.contains(physmem::Rights::W)) {
+            if k.mapdb()
+                .get((task, va))
+                .is_some_and(|n| n.rights.contains(physmem::Rights::W))
+            {
                 c.marks |= mark::WRITABLE;
             }
         }
@@ -257,7 +288,11 @@ pub fn status(t: &Task) -> String {
 
 /// The summary line of one task.
 pub fn task_summary(k: &Kernel, t: &Task) -> TaskSummary {
-    let mm = k.manager(t.id).map(|m| m.stats()).or_else(|| t.final_stats.clone()).unwrap_or_default();
+    let mm = k
+        .manager(t.id)
+        .map(|m| m.stats())
+        .or(t.final_stats)
+        .unwrap_or_default();
     TaskSummary {
         id: t.id,
         name: t.name.clone(),
@@ -297,11 +332,18 @@ pub fn disassembly(k: &Kernel, task: u32, count: usize) -> Vec<DisasmRow> {
         .skip(start)
         .take(count)
         .filter_map(|l| {
-            let seg = p.segments.iter().find(|s| s.addr <= l.addr && l.addr < s.addr + s.bytes.len() as u32)?;
+            let seg = p
+                .segments
+                .iter()
+                .find(|s| s.addr <= l.addr && l.addr < s.addr + s.bytes.len() as u32)?;
             let off = (l.addr - seg.addr) as usize;
             let bytes = seg.bytes.get(off..off + l.len as usize)?;
             let line = x86_emu::disasm::disassemble_one(bytes, l.addr)?;
-            Some(DisasmRow { addr: l.addr, text: line.text, line: Some(l.line) })
+            Some(DisasmRow {
+                addr: l.addr,
+                text: line.text,
+                line: Some(l.line),
+            })
         })
         .collect()
 }

@@ -44,7 +44,7 @@ pub use error::{MmError, EEXIST, EFAULT, EINVAL, ENOMEM, ENOSYS};
 pub use gate::{decode, GateCall, GateError, GateFn, GateRegs};
 pub use inspect::{ResidentInfo, Stats};
 pub use pager::{MemoryManager, MmConfig};
-pub use policy::{EvictionPolicy, PolicyKind, PolicyQueue, QueueEntry};
+pub use policy::{EvictionPolicy, PolicyClone, PolicyKind, PolicyQueue, QueueEntry};
 pub use region::{
     checked_range, page_of, round_up, AddressSpace, Prot, Region, RegionInfo, RegionKind,
     MMAP_BASE, USER_BASE, USER_TOP,

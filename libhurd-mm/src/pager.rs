@@ -55,6 +55,7 @@ pub(crate) enum Cause {
 }
 
 /// Each task's memory manager: address space, stores, policy, and the pager's bookkeeping.
+#[derive(Clone)]
 pub struct MemoryManager {
     pub(crate) container: Handle,
     pub(crate) limit: u32,
@@ -942,7 +943,8 @@ mod tests {
             let mut env = FakeEnv::new(64);
             let a = anon(&mut mm, &mut env, 8);
             for i in 0..40u32 {
-                env.write(&mut mm, a + (i * 5 % 8) * PAGE_SIZE, i as u8).unwrap();
+                env.write(&mut mm, a + (i * 5 % 8) * PAGE_SIZE, i as u8)
+                    .unwrap();
             }
             env.events
         };

@@ -223,6 +223,13 @@ impl Physmem {
         self.frame_info(pfn.0, extra)
     }
 
+    /// The frame bound at byte `offset` of a container `task` holds, if any: a direct
+    /// lookup for the kernel (reading a page through the pager) instead of scanning `frames()`.
+    pub fn frame_at(&self, task: TaskId, container: Handle, offset: u32) -> Option<Pfn> {
+        let id = self.caps.container(task, container).ok()?;
+        self.containers[&id].pfn_at(u64::from(offset)).map(Pfn)
+    }
+
     /// Every frame physmem owns, ascending, with its state.
     pub fn frames(&self) -> impl Iterator<Item = (Pfn, FrameInfo)> + '_ {
         let extra = self.extra_set();
@@ -305,5 +312,16 @@ mod tests {
             }
         );
         assert_eq!(pm.frames().count(), 4);
+    }
+
+    #[test]
+    fn frame_at_looks_up_only_held_containers() {
+        let (mut pm, c) = one_task(16, 4);
+        alloc(&mut pm, T1, c, 0, 0x2000).unwrap();
+        assert_eq!(pm.frame_at(T1, c, 0x1000), None); // not bound yet
+        let items = map_all(&mut pm, T1, c, Rights::R, 0, 0, 0x2000);
+        assert_eq!(pm.frame_at(T1, c, 0x1800), Some(Pfn(items[0].pfn.0 + 1)));
+        assert_eq!(pm.frame_at(T2, c, 0x1000), None);
+        assert_eq!(pm.frame_at(T1, c, 0x2000), None);
     }
 }

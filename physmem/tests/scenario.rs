@@ -138,8 +138,9 @@ fn fork_write_and_pressure() {
     );
     assert_eq!(r.result, Err(PhysmemError::PermissionDenied(parent_ctl)));
 
-    // A late task is promised 24 frames: 31 are free but 7 are the child's unused guarantee.
-    let late_ctl = pm.create_control(LATE, 24).unwrap();
+    // A late task is promised 32 frames: 31 are free and 7 of them are the child's unused
+    // guarantee, so the parent's extra frames are needed.
+    let late_ctl = pm.create_control(LATE, 32).unwrap();
     let late = handle(
         &mut pm,
         LATE,
@@ -150,11 +151,11 @@ fn fork_write_and_pressure() {
         Request::ContainerAllocate {
             container: late,
             start: 0,
-            size: 24 * 4096,
+            size: 32 * 4096,
         },
     ));
     let before = pm.stats().free;
-    // Its first two 64 KiB frames fit, the last 8 pages must wait for the parent's extras.
+    // Its first 64 KiB frame fits, the second must wait for the parent's extras.
     map(&mut pm, LATE, late, Rights::RW, 0, 16 * 4096);
     let r = pm.handle(
         LATE,
@@ -163,10 +164,10 @@ fn fork_write_and_pressure() {
             rights: Rights::RW,
             vaddr: 0x10_0000,
             index: 16 * 4096,
-            size: 8 * 4096,
+            size: 16 * 4096,
         },
     );
-    assert_eq!(r.result, Err(PhysmemError::MemoryShort { needed: 8 }));
+    assert_eq!(r.result, Err(PhysmemError::MemoryShort { needed: 16 }));
     assert_eq!(pm.stats().free, before - 16);
     let fx = pm.tick(100);
     assert_eq!(
@@ -204,11 +205,11 @@ fn fork_write_and_pressure() {
         late,
         Rights::RW,
         0x10_0000 - 16 * 4096,
-        24 * 4096,
+        32 * 4096,
     );
     assert_eq!(
         fx.iter().filter(|e| matches!(e, Effect::Zero(_))).count(),
-        8
+        16
     );
     let s = pm.stats();
     assert_eq!((s.tasks[0].bound, s.tasks[0].extra), (24, 8));

@@ -102,13 +102,15 @@ async function runCheck(browser, check) {
       await page.goto(new URL(where, url).href, { waitUntil: 'load' });
       if (waitForApp) {
         try {
-          await page.waitForSelector(APP, { timeout: 10000 });
+          // main.js marks #loading with .error when the wasm cannot start: stop waiting then.
+          await page.waitForSelector(`${APP}, #loading.error`, { timeout: 10000 });
+          if ((await page.locator(APP).count()) === 0) throw new Error('the app failed to start');
         } catch {
           const text = (await page.locator('body').innerText().catch(() => '')).slice(0, 300);
           throw new Error(
-            `the app did not mount: no ${APP} within 10 s` +
+            `the app did not mount (no ${APP})` +
               (text ? `; the page says: ${JSON.stringify(text)}` : '') +
-              (errors.length ? `; ${errors.join('; ')}` : ''),
+              (errors.length ? `\n${[...new Set(errors)].join('\n')}` : ''),
           );
         }
       }
@@ -130,10 +132,13 @@ async function runCheck(browser, check) {
       }),
     ]);
     if (errors.length && !check.allowErrors) {
-      failure = `errors on the page:\n      ${errors.join('\n      ')}`;
+      failure = `errors on the page:\n      ${[...new Set(errors)].join('\n      ')}`;
     }
   } catch (e) {
-    failure = String(e?.message || e).replace(/\n/g, '\n      ');
+    failure = String(e?.message || e)
+      .split('\n')
+      .filter((line) => line.trim())
+      .join('\n      ');
   } finally {
     clearTimeout(timer);
   }

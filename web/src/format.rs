@@ -29,21 +29,47 @@ pub fn access(a: AccessKind) -> &'static str {
 /// One trace event in one line of words.
 pub fn event(e: &Event) -> String {
     match e {
-        Event::Boot { ram_frames, kernel_frames, physmem_frames } => {
+        Event::Boot {
+            ram_frames,
+            kernel_frames,
+            physmem_frames,
+        } => {
             format!("boot: {ram_frames} frames of RAM; kernel keeps {kernel_frames}, sigma0 gives {physmem_frames} to physmem")
         }
-        Event::TaskStarted { task, name, guaranteed, extra, policy } => {
+        Event::TaskStarted {
+            task,
+            name,
+            guaranteed,
+            extra,
+            policy,
+        } => {
             format!("task {task} '{name}' starts: {guaranteed} guaranteed + {extra} extra frames, policy {policy}")
         }
-        Event::Fault { task, addr, access: a, ip, error_code } => format!(
+        Event::Fault {
+            task,
+            addr,
+            access: a,
+            ip,
+            error_code,
+        } => format!(
             "#PF in task {task}: {} of {} at eip {} (error code {error_code:#x})",
             access(*a),
             hex32(*addr),
             hex32(*ip)
         ),
-        Event::Ipc { from, to, label, words } => {
+        Event::Ipc {
+            from,
+            to,
+            label,
+            words,
+        } => {
             let w: Vec<String> = words.iter().map(|w| hex32(*w)).collect();
-            format!("IPC {} → {} label {label:#06x} {}", endpoint(from), endpoint(to), w.join(" "))
+            format!(
+                "IPC {} → {} label {label:#06x} {}",
+                endpoint(from),
+                endpoint(to),
+                w.join(" ")
+            )
         }
         Event::Rpc { task, request } => format!("pager {task} → physmem: {request:?}"),
         Event::RpcReply { task, result } => match result {
@@ -52,17 +78,44 @@ pub fn event(e: &Event) -> String {
         },
         Event::FrameZeroed { pfn } => format!("kernel zero-fills frame {pfn}"),
         Event::FrameCopied { from, to } => format!("kernel copies frame {from} → {to}"),
-        Event::Mapped { task, vaddr, pfn, rights } => {
-            format!("map {} → frame {pfn} in task {task} (rights {})", hex32(*vaddr), rights_str(rights.0))
+        Event::Mapped {
+            task,
+            vaddr,
+            pfn,
+            rights,
+        } => {
+            format!(
+                "map {} → frame {pfn} in task {task} (rights {})",
+                hex32(*vaddr),
+                rights_str(rights.0)
+            )
         }
-        Event::Unmapped { task, vaddr, pfn, referenced, dirty } => format!(
+        Event::Unmapped {
+            task,
+            vaddr,
+            pfn,
+            referenced,
+            dirty,
+        } => format!(
             "unmap {} (frame {pfn}) in task {task}: referenced={referenced} dirty={dirty}",
             hex32(*vaddr)
         ),
-        Event::Revoked { pfn, rights, mappings } => {
-            format!("physmem revokes {} on frame {pfn} ({mappings} mappings)", rights_str(rights.0))
+        Event::Revoked {
+            pfn,
+            rights,
+            mappings,
+        } => {
+            format!(
+                "physmem revokes {} on frame {pfn} ({mappings} mappings)",
+                rights_str(rights.0)
+            )
         }
-        Event::PressureRequest { task, count, deadline, ignored } => format!(
+        Event::PressureRequest {
+            task,
+            count,
+            deadline,
+            ignored,
+        } => format!(
             "physmem asks task {task} to return {count} frames by time {deadline}{}",
             if *ignored { " — ignored" } else { "" }
         ),

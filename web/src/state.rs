@@ -120,7 +120,9 @@ const STEP_TO_BUDGET: u64 = 50_000_000;
 impl AppState {
     /// The first state: the built-in first-fault scenario, booted.
     pub fn initial() -> AppState {
-        let scenario = crate::url::scenario_from_location()
+        let from_url = crate::url::scenario_from_location();
+        let scenario = from_url
+            .clone()
             .unwrap_or_else(|_| presets::scenario("first-fault").unwrap_or_else(empty_scenario));
         let mut s = AppState {
             session: None,
@@ -135,12 +137,12 @@ impl AppState {
             walk_addr: 0,
             selected_event: None,
         };
-        if let Err(msg) = crate::url::scenario_from_location() {
+        s.boot(scenario);
+        if let Err(msg) = from_url {
             if !msg.is_empty() {
                 s.error = Some(msg);
             }
         }
-        s.boot(scenario);
         s
     }
 
@@ -149,17 +151,20 @@ impl AppState {
         self.selected_event = None;
         match Session::new(scenario.clone()) {
             Ok(session) => {
-                self.session = Some(Rc::new(RefCell::new(session)));
                 self.error = None;
                 self.error_at = None;
                 self.status = format!("loaded '{}'", scenario.name);
+                self.walk_addr = session.kernel().task(1).map_or(0, |t| t.cpu.eip);
+                self.session = Some(Rc::new(RefCell::new(session)));
                 self.task = self.task.clamp(1, scenario.tasks.len().max(1) as u32);
                 crate::url::store_in_location(&scenario);
             }
             Err(e) => {
                 self.session = None;
                 self.error_at = match &e {
-                    selfpage_core::LoadError::Assemble { index, error, .. } => Some((*index, error.line, error.column)),
+                    selfpage_core::LoadError::Assemble { index, error, .. } => {
+                        Some((*index, error.line, error.column))
+                    }
                     _ => None,
                 };
                 self.error = Some(e.to_string());
@@ -196,10 +201,14 @@ impl AppState {
     /// Points the walk view at the latest fault's address.
     fn follow_latest_fault(&mut self) {
         let latest = self.with_kernel(|k| {
-            k.trace().records().iter().rev().find_map(|r| match &r.event {
-                selfpage_core::Event::Fault { task, addr, .. } => Some((*task, *addr)),
-                _ => None,
-            })
+            k.trace()
+                .records()
+                .iter()
+                .rev()
+                .find_map(|r| match &r.event {
+                    selfpage_core::Event::Fault { task, addr, .. } => Some((*task, *addr)),
+                    _ => None,
+                })
         });
         if let Some(Some((task, addr))) = latest {
             self.walk_addr = addr;
@@ -223,7 +232,10 @@ fn describe(stop: &Stopped) -> String {
     match stop {
         Stopped::Budget => "paused".into(),
         Stopped::AllDone => "all tasks finished".into(),
-        Stopped::Breakpoint { task, eip } => format!("breakpoint in task {task} at {}", crate::format::hex32(*eip)),
+        Stopped::Breakpoint { task, eip } => format!(
+            "breakpoint in task {task} at {}",
+            crate::format::hex32(*eip)
+        ),
         Stopped::Event { seq } => format!("stopped at event #{seq}"),
     }
 }
@@ -253,7 +265,9 @@ impl Reducible for AppState {
             }
             Action::Fail(msg) => s.error = Some(msg),
             Action::Step => s.with_session(|ss| Some(ss.step())),
-            Action::StepTo(kind) => s.with_session(|ss| Some(ss.run(STEP_TO_BUDGET, Until::Event(kind)))),
+            Action::StepTo(kind) => {
+                s.with_session(|ss| Some(ss.run(STEP_TO_BUDGET, Until::Event(kind))))
+            }
             Action::StepBack => s.with_session(|ss| {
                 ss.step_back();
                 None
@@ -297,10 +311,14 @@ impl Reducible for AppState {
             Action::SelectEvent(seq) => {
                 s.selected_event = Some(seq);
                 let hit = s.with_kernel(|k| {
-                    k.trace().records().iter().find(|r| r.seq == seq).and_then(|r| match &r.event {
-                        selfpage_core::Event::Fault { task, addr, .. } => Some((*task, *addr)),
-                        _ => None,
-                    })
+                    k.trace()
+                        .records()
+                        .iter()
+                        .find(|r| r.seq == seq)
+                        .and_then(|r| match &r.event {
+                            selfpage_core::Event::Fault { task, addr, .. } => Some((*task, *addr)),
+                            _ => None,
+                        })
                 });
                 if let Some(Some((task, addr))) = hit {
                     s.task = task;
@@ -311,7 +329,10 @@ impl Reducible for AppState {
                 let task = s.task;
                 if let Some(session) = s.session.clone() {
                     let mut ss = session.borrow_mut();
-                    let addr = ss.kernel().task(task).and_then(|t| t.program.addr_of_line(line));
+                    let addr = ss
+                        .kernel()
+                        .task(task)
+                        .and_then(|t| t.program.addr_of_line(line));
                     if let Some(addr) = addr {
                         let on = !ss.kernel().breakpoints().contains(&addr);
                         ss.kernel_mut().set_breakpoint(addr, on);

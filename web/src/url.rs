@@ -26,7 +26,9 @@ pub fn parse_fragment(hash: &str) -> Result<Option<Scenario>, String> {
     let json = js_sys::decode_uri_component(encoded)
         .ok()
         .and_then(|s| s.as_string())
-        .ok_or("the link's scenario is not valid URI encoding: the built-in scenario is shown instead")?;
+        .ok_or(
+            "the link's scenario is not valid URI encoding: the built-in scenario is shown instead",
+        )?;
     Scenario::from_json(&json)
         .map(Some)
         .map_err(|e| format!("the link's scenario was refused: {e}"))

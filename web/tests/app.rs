@@ -13,11 +13,16 @@ async fn settle() {
 }
 
 fn doc() -> web_sys::Document {
-    web_sys::window().and_then(|w| w.document()).expect("a document")
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
 }
 
 fn find(root: &Element, sel: &str) -> Element {
-    root.query_selector(sel).ok().flatten().unwrap_or_else(|| panic!("no element {sel}"))
+    root.query_selector(sel)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no element {sel}"))
 }
 
 fn text(root: &Element, sel: &str) -> String {
@@ -25,13 +30,20 @@ fn text(root: &Element, sel: &str) -> String {
 }
 
 async fn click(root: &Element, sel: &str) {
-    find(root, sel).dyn_into::<HtmlElement>().expect("clickable").click();
+    find(root, sel)
+        .dyn_into::<HtmlElement>()
+        .expect("clickable")
+        .click();
     settle().await;
 }
 
 async fn mount() -> Element {
     let root = doc().create_element("div").expect("div");
-    doc().body().expect("body").append_child(&root).expect("append");
+    doc()
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
     yew::Renderer::<selfpage_web::App>::with_root(root.clone()).render();
     settle().await;
     root
@@ -40,7 +52,12 @@ async fn mount() -> Element {
 #[wasm_bindgen_test]
 async fn next_fault_shows_the_fault_the_frame_and_the_pte() {
     let root = mount().await;
-    assert_eq!(find(&root, "#selfpage").get_attribute("data-ready").as_deref(), Some("true"));
+    assert_eq!(
+        find(&root, "#selfpage")
+            .get_attribute("data-ready")
+            .as_deref(),
+        Some("true")
+    );
     assert_eq!(text(&root, "#fault-count"), "0 faults");
     let used_before = text(&root, "#frames-used");
 
@@ -49,17 +66,29 @@ async fn next_fault_shows_the_fault_the_frame_and_the_pte() {
     assert_eq!(text(&root, "#fault-count"), "1 faults");
     let timeline = text(&root, "#timeline");
     assert!(timeline.contains("#PF read"), "timeline: {timeline}");
-    assert!(timeline.contains("0xffe4"), "the fault IPC carries label 0xFFE4: {timeline}");
+    assert!(
+        timeline.contains("0xffe4"),
+        "the fault IPC carries label 0xFFE4: {timeline}"
+    );
     // Before the pager runs, the walk of the fault address ends at a non-present PTE.
     assert!(text(&root, "#walk-verdict").contains("not present"));
 
     // The pager's first IPC (to physmem) comes after it served the fault and replied.
     click(&root, "#btn-ipc").await;
     let timeline = text(&root, "#timeline");
-    assert!(timeline.contains("restarts the instruction"), "timeline: {timeline}");
-    assert!(timeline.contains("ContainerMap"), "the pager mapped through physmem: {timeline}");
+    assert!(
+        timeline.contains("restarts the instruction"),
+        "timeline: {timeline}"
+    );
+    assert!(
+        timeline.contains("ContainerMap"),
+        "the pager mapped through physmem: {timeline}"
+    );
     let verdict = text(&root, "#walk-verdict");
-    assert!(verdict.contains("succeed"), "the PTE is present now: {verdict}");
+    assert!(
+        verdict.contains("succeed"),
+        "the PTE is present now: {verdict}"
+    );
     assert_ne!(text(&root, "#walk-phys"), "—");
     assert_ne!(text(&root, "#frames-used"), used_before);
     root.remove();

@@ -49,8 +49,16 @@ impl CodeCache {
     /// Move a block out to run it (the slot stays; put it back with [`Self::put_back`]).
     #[inline(always)]
     pub fn take(&mut self, pfn: u32, b: u16) -> Vec<Instruction> {
-        match self.pages.get_mut(pfn as usize).and_then(|p| p.as_deref_mut()) {
-            Some(page) => page.blocks.get_mut(b as usize).map(std::mem::take).unwrap_or_default(),
+        match self
+            .pages
+            .get_mut(pfn as usize)
+            .and_then(|p| p.as_deref_mut())
+        {
+            Some(page) => page
+                .blocks
+                .get_mut(b as usize)
+                .map(std::mem::take)
+                .unwrap_or_default(),
             None => Vec::new(),
         }
     }
@@ -61,7 +69,11 @@ impl CodeCache {
         if gen != self.gen {
             return;
         }
-        if let Some(page) = self.pages.get_mut(pfn as usize).and_then(|p| p.as_deref_mut()) {
+        if let Some(page) = self
+            .pages
+            .get_mut(pfn as usize)
+            .and_then(|p| p.as_deref_mut())
+        {
             if let Some(slot) = page.blocks.get_mut(b as usize) {
                 *slot = block;
             }

@@ -90,7 +90,11 @@ impl Flags {
 
     /// Set the given flag bits eagerly (materializes the rest first).
     pub fn set_eager(&mut self, mask: u32, values: u32) {
-        let all = self.get();
+        let all = if mask & ARITH == ARITH {
+            self.bits
+        } else {
+            self.get()
+        };
         self.bits = (all & !mask) | (values & mask);
         self.op = FlagOp::Eager;
     }

@@ -269,6 +269,12 @@ impl Machine {
         self.retired += 1;
     }
 
+    /// Count `n` retired instructions.
+    #[inline(always)]
+    pub(crate) fn add_retired(&mut self, n: u64) {
+        self.retired += n;
+    }
+
     /// Record a fault: CR2 for #PF; nothing else changes, EIP stays at the instruction.
     pub(crate) fn fault(&mut self, e: Exception) -> Stop {
         if e.vector == Vector::PageFault {

@@ -203,6 +203,9 @@ fn programs_match_nasm() {
         "jmp near fwd\njmp short fwd\nje fwd\nfwd: jecxz back\nback: loop fwd\nN equ 3\nmov eax, N*4\nadd eax, N\nmov [N*4+ebx], al",
         "section .text\n_start: mov esi, msg\n mov ecx, len\n rep movsb\n mov eax, [count]\n inc dword [count]\n int 0x30\nsection .data\nmsg db 'hello', 10\nlen equ $ - msg\ncount dd 0, msg, $$",
         "a: times 3 db 1\nalign 16\nb: dw b - a\ndd 'abcd', -1\nmov eax, b - a\ncmp eax, c\nc equ 5",
+        "jz a\njz b\njz c\ntimes 120 nop\na: nop\nb: nop\nc: ret",
+        "top: jmp mid\ntimes 60 nop\nmid: jnz top\njnz end\ntimes 124 nop\njmp top\nend: jmp top",
+        "s: mov eax, [ebp+off]\nlea ecx, [ebx+ecx*2+big]\npush n\nadd eax, n\nimul eax, n\noff equ -8\nbig equ 1000\nn equ 3",
     ];
     let dir = std::env::temp_dir().join(format!("selfpage-asm-programs-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -240,4 +243,15 @@ fn programs_match_nasm() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn percent_define_is_a_constant() {
+    assert_eq!(text("%define N 5\nmov eax, N"), vec![0xB8, 5, 0, 0, 0]);
+    let e = assemble("%macro foo 1").unwrap_err();
+    assert_eq!((e.line, e.column), (1, 1));
+    assert_eq!(
+        e.message,
+        "'%macro' is not supported; only %define NAME value works"
+    );
 }

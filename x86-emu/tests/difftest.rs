@@ -442,7 +442,7 @@ fn random_sequences_match_the_cpu() {
     let mut total = 0;
     let mut instrs = 0;
     let mut retired = 0;
-    for batch in 0..6u64 {
+    for batch in 0..10u64 {
         let mut rng = Rng(0x5e1f_0000 + batch);
         let mut label = 0;
         let cases: Vec<Case> = (0..60)

@@ -1,8 +1,9 @@
-//! Speed probe (ignored by default): prints emulated MIPS for a 10-instruction register loop
+//! Speed probe (ignored by default): prints emulated MIPS (per CPU second of this thread) for a 10-instruction register loop
 //! and for a loop touching 1,024 pages with paging on. Run with
 //! `cargo test -p x86-emu --release --test mips -- --ignored --nocapture`.
 
 use iced_x86::code_asm::*;
+use std::process::Command;
 use std::time::Instant;
 use x86_emu::{flat_address_space, page_range, CpuState, Machine, Pfn, Ram, Stop, VirtAddr};
 
@@ -21,20 +22,83 @@ fn machine(code: &[u8], data_pages: u32) -> Machine {
     m
 }
 
-fn measure(name: &str, m: &mut Machine, budget: u64) {
+/// CPU time of this thread in seconds (Linux), so other load on the machine does not count.
+fn thread_cpu() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(s.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
+}
+
+/// CPU time of waited-for children in seconds (Linux, 10 ms resolution).
+fn children_cpu() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = f.get(13)?.parse::<f64>().ok()? + f.get(14)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Native MIPS of a nasm loop body run `iters` times (`None` if nasm/ld/ELF32 are missing).
+fn native_mips(body: &str, setup: &str, instrs_per_iter: u64, iters: u64) -> Option<f64> {
+    let dir = std::env::temp_dir().join(format!("x86emu-mips-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let src = format!(
+        "BITS 32\nglobal _start\nsection .bss\nalignb 4096\nbuf: resb 4096*1025\nsection .text\n_start:\n{setup}\nmov esp, {iters}\ntop:\n{body}\ndec esp\njnz top\nmov eax, 1\nxor ebx, ebx\nint 0x80\n"
+    );
+    std::fs::write(dir.join("l.asm"), src).ok()?;
+    let ok = |c: &mut Command| c.status().map(|s| s.success()).unwrap_or(false);
+    if !ok(Command::new("nasm")
+        .args(["-f", "elf32", "-o"])
+        .arg(dir.join("l.o"))
+        .arg(dir.join("l.asm")))
+        || !ok(Command::new("ld")
+            .args(["-m", "elf_i386", "-o"])
+            .arg(dir.join("l"))
+            .arg(dir.join("l.o")))
+    {
+        return None;
+    }
+    let t = Instant::now();
+    let c0 = children_cpu();
+    if !ok(&mut Command::new(dir.join("l"))) {
+        return None;
+    }
+    let dt = match (c0, children_cpu()) {
+        (Some(a), Some(b)) if b > a => b - a,
+        _ => t.elapsed().as_secs_f64(),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    Some(((instrs_per_iter + 2) * iters) as f64 / dt / 1e6)
+}
+
+fn measure(name: &str, m: &mut Machine, budget: u64) -> f64 {
     let _ = m.run(1000); // warm the decode cache and TLB
     let t = Instant::now();
+    let c0 = thread_cpu();
     let r = m.run(budget);
-    let dt = t.elapsed().as_secs_f64();
+    let dt = match (c0, thread_cpu()) {
+        (Some(a), Some(b)) => b - a,
+        _ => t.elapsed().as_secs_f64(),
+    };
     assert_eq!(r.stop, Stop::Budget);
+    let mips = r.retired as f64 / dt / 1e6;
     println!(
-        "{name}: {:.0} MIPS ({} instructions in {:.3} s; TLB hits {} misses {})",
-        r.retired as f64 / dt / 1e6,
+        "{name}: {mips:.0} MIPS ({} instructions in {:.3} s; TLB hits {} misses {})",
         r.retired,
         dt,
         m.tlb().hits(),
         m.tlb().misses()
     );
+    mips
+}
+
+fn report(name: &str, emu: f64, native: Option<f64>) {
+    match native {
+        Some(n) => println!(
+            "{name}: native {n:.0} MIPS, x86-emu {emu:.0} MIPS = {:.2}% of the real CPU",
+            100.0 * emu / n
+        ),
+        None => println!("{name}: SKIPPED native comparison (nasm, ld or 32-bit ELF unavailable)"),
+    }
 }
 
 #[test]
@@ -71,7 +135,13 @@ fn mips() {
     a.jne(top).unwrap();
     let code = a.assemble(CODE as u64).unwrap();
     let mut m = machine(&code, 1);
-    measure("register loop", &mut m, 200_000_000);
+    let emu = measure("register loop", &mut m, 200_000_000);
+    let body = "add eax, ebx\nxor ecx, eax\nsub edx, 3\ninc esi\nshl edi, 1\nor edi, ecx\nmov ebp, eax\nand ebp, 0xff";
+    report(
+        "register loop",
+        emu,
+        native_mips(body, "", 8, 1_000_000_000),
+    );
 
     // Touch one dword in each of 1,024 pages, round and round (10 instructions per page).
     let mut a = CodeAssembler::new(32).unwrap();
@@ -94,5 +164,11 @@ fn mips() {
     a.jmp(outer).unwrap();
     let code = a.assemble(CODE as u64).unwrap();
     let mut m = machine(&code, 1024);
-    measure("1,024-page loop", &mut m, 100_000_000);
+    let emu = measure("1,024-page loop", &mut m, 100_000_000);
+    let body = "mov eax, [esi]\nadd eax, ecx\nmov [esi+4], eax\nadd ebx, eax\nxor edx, ebx\ninc edi\nadd esi, 4096\nsub ebp, 1\ndec ecx\njnz .same\nmov esi, buf\nmov ecx, 1024\n.same:";
+    report(
+        "1,024-page loop",
+        emu,
+        native_mips(body, "mov esi, buf\nmov ecx, 1024", 10, 50_000_000),
+    );
 }

@@ -103,12 +103,15 @@ impl Response {
 fn handle(mut stream: TcpStream, root: &Path, verbose: bool) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let head = read_head(&mut stream)?;
+    if head.is_empty() {
+        // A connection opened and closed without a request (browsers pre-connect).
+        return Ok(());
+    }
     let request_line = head.lines().next().unwrap_or_default().to_string();
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let response = match method {
         "GET" | "HEAD" => respond(root, target),
-        "" => Response::error("400 Bad Request"),
         _ => {
             let mut r = Response::error("405 Method Not Allowed");
             r.extra.push("Allow: GET, HEAD".into());

@@ -131,8 +131,8 @@ fn describe(stage: &str) -> &'static str {
         "clippy" => "cargo clippy --workspace --all-targets -- -D warnings",
         "clippy-wasm" => "cargo clippy -p selfpage-web --target wasm32-unknown-unknown --all-targets -- -D warnings",
         "native" => "cargo test --workspace --exclude selfpage-web",
-        "wasm-node" => "library crates' #[wasm_bindgen_test] tests on wasm32 in Node",
-        "browser" => "selfpage-web's #[wasm_bindgen_test] tests in headless Chromium",
+        "wasm-node" => "cargo test --tests --target wasm32-unknown-unknown -p <library crates with #[wasm_bindgen_test]> (Node)",
+        "browser" => "CHROMEDRIVER=.. WASM_BINDGEN_USE_BROWSER=1 cargo test --tests -p selfpage-web --target wasm32-unknown-unknown (headless Chromium)",
         "e2e" => "build the site, serve it, run tests/e2e/run.mjs in headless Chromium",
         _ => "",
     }
@@ -189,7 +189,8 @@ fn wasm_node(root: &Path) -> Outcome {
         return Outcome::Skipped(note.unwrap_or_default());
     }
     let mut c = cmd::cargo();
-    c.args(["test", "--target", setup::WASM_TARGET]);
+    // --tests: doc-tests are plain code, not wasm_bindgen_test, so they are left out on wasm.
+    c.args(["test", "--tests", "--target", setup::WASM_TARGET]);
     for (name, _) in &with {
         c.args(["-p", name]);
     }
@@ -215,7 +216,14 @@ fn browser(root: &Path) -> Outcome {
     };
     let result = cmd::run(
         cmd::cargo()
-            .args(["test", "-p", "selfpage-web", "--target", setup::WASM_TARGET])
+            .args([
+                "test",
+                "--tests",
+                "-p",
+                "selfpage-web",
+                "--target",
+                setup::WASM_TARGET,
+            ])
             .env("CHROMEDRIVER", driver)
             // Run in the browser even in test files without wasm_bindgen_test_configure!(run_in_browser).
             .env("WASM_BINDGEN_USE_BROWSER", "1"),

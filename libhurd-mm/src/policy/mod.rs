@@ -194,7 +194,7 @@ pub struct PolicyQueue {
 /// The pager calls `insert` when a page becomes resident, `remove` when it leaves (for any
 /// reason, including after being chosen), `tick` on every fault, and `access` on every access
 /// only in oracle mode. `choose` must never return a page for which `ctx.pinned` is true.
-pub trait EvictionPolicy {
+pub trait EvictionPolicy: PolicyClone {
     /// Which policy this is.
     fn kind(&self) -> PolicyKind;
     /// Its name for the UI and the trace ("LRU (oracle: sees every access)").
@@ -211,6 +211,24 @@ pub trait EvictionPolicy {
     fn choose(&mut self, ctx: &mut dyn PolicyContext) -> Option<Victim>;
     /// The policy's current order, for the UI.
     fn queue(&self, ctx: &dyn PolicyContext) -> PolicyQueue;
+}
+
+/// Cloning a boxed policy, so a memory manager can be snapshotted with its policy state.
+pub trait PolicyClone {
+    /// A boxed copy of this policy, state and all.
+    fn clone_box(&self) -> Box<dyn EvictionPolicy>;
+}
+
+impl<T: EvictionPolicy + Clone + 'static> PolicyClone for T {
+    fn clone_box(&self) -> Box<dyn EvictionPolicy> {
+        Box::new(self.clone())
+    }
+}
+
+impl Clone for Box<dyn EvictionPolicy> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
 }
 
 /// Build a policy. `oracle` makes LRU, MRU and App exact (they see every access); `seed`

@@ -46,7 +46,7 @@ impl EvictionPolicy for Random {
         }
         let i = self.rng.below(cands.len() as u64) as usize;
         Some(Victim {
-            page: cands[i],
+            page: *cands.get(i)?,
             reason: format!("picked at random: {} of {} candidates", i + 1, cands.len()),
         })
     }

@@ -6,7 +6,9 @@ use yew::prelude::*;
 
 use selfpage_core::presets;
 
-use super::{editor::Editor, events::EventLog, frame_map::FrameMap, registers::Registers, tasks::Tasks};
+use super::{
+    editor::Editor, events::EventLog, frame_map::FrameMap, registers::Registers, tasks::Tasks,
+};
 use super::{timeline::Timeline, tlb::TlbView, toolbar::Toolbar, walk::Walk};
 use crate::state::{Action, AppState};
 
@@ -27,19 +29,28 @@ pub fn App() -> Html {
     let on_preset = {
         let state = state.clone();
         Callback::from(move |e: Event| {
-            let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
+            let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else {
+                return;
+            };
             match presets::scenario(&sel.value()) {
                 Some(s) => state.dispatch(Action::Load(Box::new(s))),
-                None => state.dispatch(Action::Fail(format!("no built-in scenario '{}'", sel.value()))),
+                None => state.dispatch(Action::Fail(format!(
+                    "no built-in scenario '{}'",
+                    sel.value()
+                ))),
             }
         })
     };
-    let ready = if state.session.is_some() { "true" } else { "false" };
+    let ready = if state.session.is_some() {
+        "true"
+    } else {
+        "false"
+    };
     html! {
         <main id="selfpage" data-ready={ready} data-tick={state.tick.to_string()}>
             <header class="topbar">
                 <div class="brand">
-                    <span class="logo">{"⧉"}</span>
+                    <span class="logo" aria-hidden="true"></span>
                     <h1>{"Selfpage"}</h1>
                     <span class="tagline">{"tasks that page themselves — physmem, libhurd-mm and an i386, after the GNU Hurd on L4"}</span>
                 </div>
@@ -106,33 +117,37 @@ fn use_shortcuts(state: &UseReducerHandle<AppState>) {
     let running = state.running;
     use_effect_with(running, move |&running| {
         let document = web_sys::window().and_then(|w| w.document());
-        let cb = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-            let in_field = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT"));
-            if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
-                return;
-            }
-            let action = match e.key().as_str() {
-                "s" => Action::Step,
-                "f" => Action::StepTo("fault"),
-                "i" => Action::StepTo("ipc"),
-                "b" => Action::StepBack,
-                "r" => Action::Reset,
-                " " if running => Action::Pause,
-                " " => Action::Run,
-                _ => return,
-            };
-            e.prevent_default();
-            state.dispatch(action);
-        });
+        let cb =
+            Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                let in_field = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| {
+                        matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT")
+                    });
+                if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                let action = match e.key().as_str() {
+                    "s" => Action::Step,
+                    "f" => Action::StepTo("fault"),
+                    "i" => Action::StepTo("ipc"),
+                    "b" => Action::StepBack,
+                    "r" => Action::Reset,
+                    " " if running => Action::Pause,
+                    " " => Action::Run,
+                    _ => return,
+                };
+                e.prevent_default();
+                state.dispatch(action);
+            });
         if let Some(d) = &document {
             let _ = d.add_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
         }
         move || {
             if let Some(d) = document {
-                let _ = d.remove_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
+                let _ =
+                    d.remove_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
             }
         }
     });

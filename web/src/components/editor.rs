@@ -14,7 +14,11 @@ pub fn Editor(props: &PaneProps) -> Html {
     let Some(spec) = state.scenario.tasks.get(index) else {
         return html! { <div class="card"><h2>{"Program"}</h2><p class="muted">{"no task"}</p></div> };
     };
-    let source = state.scenario.source_of(index).unwrap_or_default().to_string();
+    let source = state
+        .scenario
+        .source_of(index)
+        .unwrap_or_default()
+        .to_string();
     let lines = source.lines().count().max(1) + 1;
     let breakpoints: Vec<u32> = state
         .with_kernel(|k| {
@@ -26,7 +30,10 @@ pub fn Editor(props: &PaneProps) -> Html {
         })
         .unwrap_or_default();
     let current_line = state
-        .with_kernel(|k| k.task(state.task).and_then(|t| t.program.line_of(t.cpu.eip)))
+        .with_kernel(|k| {
+            k.task(state.task)
+                .and_then(|t| t.program.line_of(t.cpu.eip))
+        })
         .flatten();
     let error = state.error_at.filter(|(t, _, _)| *t == index);
     let on_input = {

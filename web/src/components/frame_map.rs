@@ -10,28 +10,37 @@ use selfpage_core::views::{self, mark, FrameCell};
 use super::app::PaneProps;
 use crate::format::hex32;
 
-/// Width of the canvas in CSS pixels.
-const WIDTH: u32 = 720;
+/// Width of the canvas before it is laid out, in CSS pixels.
+const DEFAULT_WIDTH: u32 = 720;
 /// Owner colours (Okabe–Ito, distinguishable with colour-blindness), by task id mod 8.
 pub const OWNER_COLOURS: [&str; 8] = [
     "#999999", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
 ];
 
-/// Cell size and columns for `n` frames.
-fn layout(n: u32) -> (u32, u32) {
+/// The canvas's laid-out width in CSS pixels.
+fn width_of(canvas: &HtmlCanvasElement) -> u32 {
+    match canvas.client_width() {
+        w if w > 0 => w as u32,
+        _ => DEFAULT_WIDTH,
+    }
+}
+
+/// Cell size and columns for `n` frames in a canvas `width` pixels wide: the largest
+/// square cells that fit the frames in a block about half as high as it is wide.
+fn layout(n: u32, width: u32) -> (u32, u32) {
     let mut cell = 48;
-    while cell > 2 && (WIDTH / cell) * (WIDTH / cell).max(1) / 2 < n {
+    while cell > 2 && (width / cell) * (width / cell).max(1) / 2 < n {
         cell -= 1;
     }
-    let cols = (WIDTH / cell).max(1);
-    (cell, cols)
+    (cell, (width / cell).max(1))
 }
 
 fn draw(canvas: &HtmlCanvasElement, cells: &[FrameCell]) {
     let n = cells.len() as u32;
-    let (cell, cols) = layout(n);
+    let width = width_of(canvas);
+    let (cell, cols) = layout(n, width);
     let rows = n.div_ceil(cols);
-    canvas.set_width(WIDTH);
+    canvas.set_width(width);
     canvas.set_height(rows * cell);
     let Some(ctx) = canvas
         .get_context("2d")
@@ -42,7 +51,7 @@ fn draw(canvas: &HtmlCanvasElement, cells: &[FrameCell]) {
         return;
     };
     ctx.set_fill_style_str("#ffffff");
-    ctx.fill_rect(0.0, 0.0, f64::from(WIDTH), f64::from(rows * cell));
+    ctx.fill_rect(0.0, 0.0, f64::from(width), f64::from(rows * cell));
     let gap = if cell >= 6 { 1.0 } else { 0.0 };
     let size = f64::from(cell) - gap;
     for (i, c) in cells.iter().enumerate() {
@@ -56,7 +65,14 @@ fn draw(canvas: &HtmlCanvasElement, cells: &[FrameCell]) {
         } else if c.marks & mark::FREE != 0 {
             ("#eef0f3", 1.0)
         } else {
-            (OWNER_COLOURS[(c.owner % 8) as usize], if c.marks & mark::MAPPED != 0 { 1.0 } else { 0.45 })
+            (
+                OWNER_COLOURS[(c.owner % 8) as usize],
+                if c.marks & mark::MAPPED != 0 {
+                    1.0
+                } else {
+                    0.45
+                },
+            )
         };
         ctx.set_global_alpha(alpha);
         ctx.set_fill_style_str(fill);
@@ -86,7 +102,13 @@ fn draw(canvas: &HtmlCanvasElement, cells: &[FrameCell]) {
         if c.marks & mark::REFERENCED != 0 {
             ctx.set_fill_style_str("#1f2430");
             ctx.begin_path();
-            let _ = ctx.arc(x + s * 0.25, y + s * 0.75, (s * 0.12).max(1.5), 0.0, std::f64::consts::TAU);
+            let _ = ctx.arc(
+                x + s * 0.25,
+                y + s * 0.75,
+                (s * 0.12).max(1.5),
+                0.0,
+                std::f64::consts::TAU,
+            );
             ctx.fill();
         }
         if c.marks & (mark::COW | mark::SHARED) != 0 {
@@ -114,7 +136,11 @@ fn describe(pfn: usize, c: &FrameCell) -> String {
         words.push("free (physmem)".into());
     } else {
         words.push(format!("task {}", c.owner));
-        words.push(if c.marks & mark::MAPPED != 0 { "mapped".into() } else { "bound, not mapped".into() });
+        words.push(if c.marks & mark::MAPPED != 0 {
+            "mapped".into()
+        } else {
+            "bound, not mapped".into()
+        });
     }
     if let Some(va) = c.vaddr {
         words.push(format!("at {}", hex32(va)));
@@ -131,7 +157,11 @@ fn describe(pfn: usize, c: &FrameCell) -> String {
             words.push(w.into());
         }
     }
-    format!("frame {pfn} ({}): {}", hex32(pfn as u32 * 4096), words.join(", "))
+    format!(
+        "frame {pfn} ({}): {}",
+        hex32(pfn as u32 * 4096),
+        words.join(", ")
+    )
 }
 
 /// The frame map with its legend and a details line for the frame under the pointer.
@@ -155,9 +185,13 @@ pub fn FrameMap(props: &PaneProps) -> Html {
     }
     let onmousemove = {
         let hover = hover.clone();
+        let canvas = canvas.clone();
         let n = cells.len() as u32;
         Callback::from(move |e: MouseEvent| {
-            let (cell, cols) = layout(n);
+            let Some(c) = canvas.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            let (cell, cols) = layout(n, width_of(&c));
             let (x, y) = (e.offset_x().max(0) as u32, e.offset_y().max(0) as u32);
             let col = x / cell;
             let i = (y / cell) * cols + col;

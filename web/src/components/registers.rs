@@ -25,7 +25,14 @@ pub fn Registers(props: &PaneProps) -> Html {
     let state = &props.state;
     let task = state.task;
     let Some(Some((cpu, name, status, code))) = state.with_kernel(|k| {
-        k.task(task).map(|t| (t.cpu.clone(), t.name.clone(), views::status(t), views::disassembly(k, task, 6)))
+        k.task(task).map(|t| {
+            (
+                t.cpu.clone(),
+                t.name.clone(),
+                views::status(t),
+                views::disassembly(k, task, 6),
+            )
+        })
     }) else {
         return html! { <div class="card"><h2>{"CPU"}</h2><p class="muted">{"no task"}</p></div> };
     };

@@ -11,8 +11,8 @@ use crate::state::Action;
 
 /// Lanes of the diagram.
 const LANES: [&str; 4] = ["thread", "pager (libhurd-mm)", "physmem", "kernel"];
-const LANE_W: f64 = 170.0;
-const ROW_H: f64 = 24.0;
+const LANE_W: f64 = 200.0;
+const ROW_H: f64 = 26.0;
 const TOP: f64 = 34.0;
 
 /// One row of the diagram: an arrow between lanes or a note on one lane.
@@ -33,7 +33,12 @@ fn lane(e: &Endpoint) -> usize {
 }
 
 fn note(l: usize, text: String, class: &'static str) -> Row {
-    Row { from: l, to: l, text, class }
+    Row {
+        from: l,
+        to: l,
+        text,
+        class,
+    }
 }
 
 /// The rows of the fault at `records[0]`, up to its thread's resumption or death.
@@ -46,22 +51,47 @@ fn rows(records: &[Record]) -> Vec<Row> {
     let mut reply: Option<String> = None;
     for r in records {
         match &r.event {
-            Event::Fault { addr, access, ip, error_code, .. } => out.push(note(
+            Event::Fault {
+                addr,
+                access,
+                ip,
+                error_code,
+                ..
+            } => out.push(note(
                 0,
-                format!("#PF {} {} at eip {} (err {error_code:#x})", format::access(*access), hex32(*addr), hex32(*ip)),
+                format!(
+                    "#PF {} {} at eip {} (err {error_code:#x})",
+                    format::access(*access),
+                    hex32(*addr),
+                    hex32(*ip)
+                ),
                 "fault",
             )),
-            Event::Ipc { from, to, label, words } => {
+            Event::Ipc {
+                from,
+                to,
+                label,
+                words,
+            } => {
                 let text = match (reply.take(), *label) {
                     (Some(r), _) => r,
                     (None, 0) => "reply".into(),
                     (None, l) if l & 0xFFF0 == 0xFFE0 => format!(
-                        "fault IPC label {l:#06x} ({})",
-                        words.iter().map(|w| hex32(*w)).collect::<Vec<_>>().join(", ")
+                        "fault IPC {l:#06x} (addr, ip = {})",
+                        words
+                            .iter()
+                            .map(|w| hex32(*w))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     (None, l) => format!("label {l}"),
                 };
-                out.push(Row { from: lane(from), to: lane(to), text, class: "ipc" });
+                out.push(Row {
+                    from: lane(from),
+                    to: lane(to),
+                    text,
+                    class: "ipc",
+                });
             }
             Event::Rpc { request, .. } => {
                 if let Some(last) = out.last_mut() {
@@ -75,14 +105,34 @@ fn rows(records: &[Record]) -> Vec<Row> {
                     Err(e) => format!("refused: {e}"),
                 });
             }
-            Event::Mapped { vaddr, pfn, rights, .. } => {
-                out.push(note(3, format!("PTE {} → frame {pfn} {}", hex32(*vaddr), format::rights_str(rights.0)), "map"))
-            }
-            Event::FrameZeroed { pfn } => out.push(note(3, format!("zero frame {pfn}"), "map")),
-            Event::FrameCopied { from, to } => out.push(note(3, format!("copy frame {from} → {to}"), "map")),
-            Event::Unmapped { vaddr, dirty, referenced, .. } => out.push(note(
+            Event::Mapped {
+                vaddr, pfn, rights, ..
+            } => out.push(note(
                 3,
-                format!("unmap {} (R={} D={})", hex32(*vaddr), u8::from(*referenced), u8::from(*dirty)),
+                format!(
+                    "PTE {} → frame {pfn} {}",
+                    hex32(*vaddr),
+                    format::rights_str(rights.0)
+                ),
+                "map",
+            )),
+            Event::FrameZeroed { pfn } => out.push(note(3, format!("zero frame {pfn}"), "map")),
+            Event::FrameCopied { from, to } => {
+                out.push(note(3, format!("copy frame {from} → {to}"), "map"))
+            }
+            Event::Unmapped {
+                vaddr,
+                dirty,
+                referenced,
+                ..
+            } => out.push(note(
+                3,
+                format!(
+                    "unmap {} (R={} D={})",
+                    hex32(*vaddr),
+                    u8::from(*referenced),
+                    u8::from(*dirty)
+                ),
                 "map",
             )),
             Event::Pager { event, .. } => out.push(note(1, event.to_string(), "pager")),
@@ -127,10 +177,12 @@ fn diagram(rows: &[Row]) -> Html {
                     }
                 } else {
                     let (x1, x2) = (x(r.from), x(r.to));
+                    // Labels start at the arrow's tail, so long ones run along it.
+                    let (tx, anchor) = if x2 > x1 { (x1 + 6.0, "start") } else { (x1 - 6.0, "end") };
                     html! {
                         <g class={classes!("row", r.class)}>
                             <line x1={x1.to_string()} y1={y.to_string()} x2={x2.to_string()} y2={y.to_string()} marker-end="url(#arrow)" />
-                            <text x={((x1 + x2) / 2.0).to_string()} y={(y - 4.0).to_string()} text-anchor="middle">{ &r.text }</text>
+                            <text x={tx.to_string()} y={(y - 4.0).to_string()} text-anchor={anchor}>{ &r.text }</text>
                         </g>
                     }
                 }
@@ -148,9 +200,12 @@ pub fn Timeline(props: &PaneProps) -> Html {
         let faults: Vec<(u64, String)> = recs
             .iter()
             .filter_map(|r| match &r.event {
-                Event::Fault { task, addr, access, .. } => {
-                    Some((r.seq, format!("t{task} {} {}", format::access(*access), hex32(*addr))))
-                }
+                Event::Fault {
+                    task, addr, access, ..
+                } => Some((
+                    r.seq,
+                    format!("t{task} {} {}", format::access(*access), hex32(*addr)),
+                )),
                 _ => None,
             })
             .collect();

@@ -16,8 +16,15 @@ pub fn Toolbar(props: &PaneProps) -> Html {
     let on_speed = {
         let s = state.clone();
         Callback::from(move |e: Event| {
-            let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
-            if let Some(speed) = sel.value().parse::<usize>().ok().and_then(|i| Speed::CHOICES.get(i)) {
+            let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else {
+                return;
+            };
+            if let Some(speed) = sel
+                .value()
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| Speed::CHOICES.get(i))
+            {
                 s.dispatch(Action::SetSpeed(*speed));
             }
         })

@@ -17,16 +17,25 @@ pub fn Walk(props: &PaneProps) -> Html {
     let on_input = {
         let s = state.clone();
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else { return };
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
             let text = input.value();
-            let t = text.trim().trim_start_matches("0x").trim_start_matches("0X");
+            let t = text
+                .trim()
+                .trim_start_matches("0x")
+                .trim_start_matches("0X");
             match u32::from_str_radix(t, 16) {
                 Ok(va) => s.dispatch(Action::Walk(va)),
-                Err(_) => s.dispatch(Action::Fail(format!("'{text}' is not a hexadecimal address"))),
+                Err(_) => s.dispatch(Action::Fail(format!(
+                    "'{text}' is not a hexadecimal address"
+                ))),
             }
         })
     };
-    let walk = state.with_kernel(|k| views::walk(k, state.task, state.walk_addr)).flatten();
+    let walk = state
+        .with_kernel(|k| views::walk(k, state.task, state.walk_addr))
+        .flatten();
     html! {
         <div class="card" id="walk">
             <h2>{"Page-table walk"}</h2>

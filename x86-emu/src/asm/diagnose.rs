@@ -10,16 +10,16 @@ use super::operand::{Op, Val};
 use super::parser::Instr;
 use super::regs::{reg_size, size_name};
 
+/// "no operands", "1 operand", "2 operands", "1 or 2 operands", "1, 2 or 3 operands".
 pub(super) fn count_text(counts: &BTreeSet<usize>) -> String {
     let parts: Vec<String> = counts.iter().map(|n| n.to_string()).collect();
     let many = counts.iter().next_back().is_some_and(|&n| n != 1);
+    let plural = if many { "s" } else { "" };
     match parts.as_slice() {
         [only] if only == "0" => "no operands".to_string(),
-        _ => format!(
-            "{} operand{}",
-            parts.join(" or "),
-            if many { "s" } else { "" }
-        ),
+        [only] => format!("{only} operand{plural}"),
+        [init @ .., last] => format!("{} or {last} operands", init.join(", ")),
+        [] => "no operands".to_string(),
     }
 }
 
@@ -95,6 +95,7 @@ mod tests {
         assert_eq!(count_text(&set(&[0])), "no operands");
         assert_eq!(count_text(&set(&[1])), "1 operand");
         assert_eq!(count_text(&set(&[2])), "2 operands");
-        assert_eq!(count_text(&set(&[1, 2, 3])), "1 or 2 or 3 operands");
+        assert_eq!(count_text(&set(&[1, 2, 3])), "1, 2 or 3 operands");
+        assert_eq!(count_text(&set(&[0, 1])), "0 or 1 operands");
     }
 }

@@ -1,9 +1,34 @@
 //! The assembler for the playground's workloads: Intel/NASM syntax, 32-bit, flat binary.
 //!
-//! `assemble(source)` parses every line ([`parser`]), lays the program out in passes until
-//! every label settles ([`layout`]) and encodes each instruction through iced-x86
-//! ([`encode`]). `.text` starts at [`TEXT_BASE`] (or `org`), `.data` at the next 4 KiB
-//! boundary after it, `.bss` at the next boundary after `.data`.
+//! `assemble(source)` parses every line (`parser`), lays the program out in passes until
+//! every label settles (`layout`) and encodes each instruction through iced-x86
+//! (`encode`): the candidates are iced's own opcode tables, the shortest encoding wins, and
+//! the bytes match `nasm -f bin` (the corpus test checks this). `.text` starts at
+//! [`TEXT_BASE`] (or `org`), `.data` at the next 4 KiB boundary after it, `.bss` at the next
+//! boundary after `.data`. A program with no `section` line is all text.
+//!
+//! # Syntax
+//!
+//! ```text
+//! ; comment                         case-insensitive mnemonics, registers and keywords
+//! section .text | .data | .bss      (also `segment`); `bits 32`, `global` are accepted
+//! org 0x1000                        once, before code: where .text starts
+//! name:  / name db ...              labels; `.x:` is local to the previous global label
+//! N equ 4 * 1024 / %define N 4096   constants; forward references allowed everywhere
+//! db "hi", 10, 0 / dw 1 / dd x      data: numbers, 'c' chars, "strings" (`\n` in backquotes)
+//! resb 64 / resw 2 / resd 1         reserve zeroed space (the only data allowed in .bss)
+//! times 16 db 0 / times 4 nop       repeat one item
+//! align 16                          pad with nop (text) or zero (data, bss)
+//! mov eax, [ebx + ecx*4 + 8]        memory: base + index*scale + disp, any order
+//! mov dword [x], 1                  sizes: byte/word/dword, NASM style or `dword ptr`
+//! jmp short .x / jmp near .x        otherwise the shortest form that reaches
+//! rep movsb / repne scasb / lock    prefixes
+//! expressions: + - * / % << >> & | ^ ~ ! ( ) $ $$, 42 0x2A 2Ah 0b101 101b 'A'
+//! ```
+//!
+//! Errors carry a 1-based line and column and a message such as
+//! "line 3, column 9: unknown register 'ebz'". Syntax errors are reported before layout
+//! errors (an undefined label, a value out of range).
 
 mod build;
 mod candidates;
@@ -15,6 +40,7 @@ mod layout;
 mod lexer;
 mod matching;
 mod operand;
+mod operands;
 mod parser;
 mod regs;
 

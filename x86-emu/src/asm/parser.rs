@@ -3,12 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use iced_x86::Register;
-
 use super::candidates;
 use super::error::{AsmError, AsmResult};
 use super::expr::{first_reg, parse_expr, Cursor, Expr};
 use super::lexer::{tokenize, Tok, Token};
+use super::operands::operands;
+pub(crate) use super::operands::{JumpKind, OpArg, Operand};
 use super::regs::parse_register;
 use super::SegmentKind;
 
@@ -19,34 +19,6 @@ pub(crate) enum Prefix {
     Repe,
     Repne,
     Lock,
-}
-
-/// `short` or `near` written before a jump target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum JumpKind {
-    Short,
-    Near,
-}
-
-/// What an operand is, as written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum OpArg {
-    Reg(Register),
-    /// `[ ... ]`: the address expression, registers included.
-    Mem(Expr),
-    /// A number, label or expression (also a jump target).
-    Imm(Expr),
-}
-
-/// One operand with its size keyword (in bytes) and column.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Operand {
-    pub col: u32,
-    pub size: Option<u32>,
-    /// `strict`: keep the written size (no shorter imm8 or rel8 form).
-    pub strict: bool,
-    pub jump: Option<JumpKind>,
-    pub arg: OpArg,
 }
 
 /// An instruction as written: mnemonic (lower case, aliases not yet applied), prefix, operands.
@@ -117,7 +89,7 @@ const PREFIXES: &[(&str, Prefix)] = &[
     ("lock", Prefix::Lock),
 ];
 
-fn ident(t: Option<&Token>) -> Option<String> {
+pub(super) fn ident(t: Option<&Token>) -> Option<String> {
     match t {
         Some(Token {
             tok: Tok::Ident(s), ..
@@ -130,15 +102,6 @@ fn is_keyword(lower: &str) -> bool {
     DIRECTIVES.contains(&lower)
         || PREFIXES.iter().any(|(p, _)| *p == lower)
         || candidates::is_mnemonic(lower)
-}
-
-fn ordinal(n: usize) -> &'static str {
-    match n {
-        0 => "first",
-        1 => "second",
-        2 => "third",
-        _ => "last",
-    }
 }
 
 /// Parses a whole program; returns every error found (one per line at most).
@@ -204,6 +167,47 @@ impl Parser {
         Ok(name)
     }
 
+    /// `name equ expr`: a constant (local names get the global label's prefix).
+    fn equ(&mut self, raw: &str, col: u32, expr: Expr, line: u32) -> AsmResult<()> {
+        if parse_register(raw).is_some() {
+            let msg = format!("'{raw}' is a register and cannot be a name");
+            return Err(AsmError::new(line, col, msg));
+        }
+        let name = if raw.starts_with('.') {
+            format!("{}{}", self.scope, raw)
+        } else {
+            raw.to_string()
+        };
+        if let Some(prev) = self.out.declared.get(&name) {
+            let msg = format!("'{raw}' is already defined on line {prev}");
+            return Err(AsmError::new(line, col, msg));
+        }
+        self.out.declared.insert(name.clone(), line);
+        self.push(line, col, None, StmtKind::Equ(name, expr));
+        Ok(())
+    }
+
+    /// `%define NAME value` and `%assign NAME value` act as `equ`; no other macros exist.
+    fn preprocessor(&mut self, c: &mut Cursor<'_>, line: u32, col: u32) -> AsmResult<()> {
+        let word = ident(c.peek()).unwrap_or_default();
+        if word != "define" && word != "assign" {
+            let msg = format!("'%{word}' is not supported; only %define NAME value works");
+            return Err(AsmError::new(line, col, msg));
+        }
+        c.pos += 1;
+        let Some(Token {
+            tok: Tok::Ident(raw),
+            col: ncol,
+        }) = c.peek()
+        else {
+            return Err(c.err(format!("expected a name after %{word}")));
+        };
+        c.pos += 1;
+        let expr = parse_expr(c)?;
+        expect_end(c, "after the value")?;
+        self.equ(raw, *ncol, expr, line)
+    }
+
     fn line(&mut self, text: &str, line: u32) -> AsmResult<()> {
         let mut toks = tokenize(text, line)?;
         let end_col = text.chars().count() as u32 + 1;
@@ -236,6 +240,10 @@ impl Parser {
         if c.at_end() {
             return Ok(());
         }
+        let first_col = c.col();
+        if c.eat_punct("%") {
+            return self.preprocessor(&mut c, line, first_col);
+        }
         // A label: `name:`, or `name db ...` / `name equ ...` without the colon.
         let mut label: Option<(String, u32)> = None;
         if let Some(Token {
@@ -265,28 +273,7 @@ impl Parser {
                 c.pos += 1;
                 let expr = parse_expr(&mut c)?;
                 expect_end(&c, "after the equ value")?;
-                if parse_register(raw).is_some() {
-                    return Err(AsmError::new(
-                        line,
-                        *col,
-                        format!("'{raw}' is a register and cannot be a name"),
-                    ));
-                }
-                let name = if raw.starts_with('.') {
-                    format!("{}{}", self.scope, raw)
-                } else {
-                    raw.clone()
-                };
-                if let Some(prev) = self.out.declared.get(&name) {
-                    return Err(AsmError::new(
-                        line,
-                        *col,
-                        format!("'{raw}' is already defined on line {prev}"),
-                    ));
-                }
-                self.out.declared.insert(name.clone(), line);
-                self.push(line, *col, None, StmtKind::Equ(name, expr));
-                return Ok(());
+                return self.equ(raw, *col, expr, line);
             }
             let name = self.define(raw, line, *col)?;
             self.push(line, *col, None, StmtKind::Label(name));
@@ -441,7 +428,7 @@ impl Parser {
     }
 }
 
-fn expect_end(c: &Cursor<'_>, what: &str) -> AsmResult<()> {
+pub(super) fn expect_end(c: &Cursor<'_>, what: &str) -> AsmResult<()> {
     if c.at_end() {
         Ok(())
     } else {
@@ -492,129 +479,6 @@ fn data_items(c: &mut Cursor<'_>, word: &str) -> AsmResult<Vec<DataItem>> {
             return Err(c.err("expected ',' between data items"));
         }
     }
-}
-
-fn operands(c: &mut Cursor<'_>) -> AsmResult<Vec<Operand>> {
-    let mut ops = Vec::new();
-    while !c.at_end() {
-        ops.push(operand(c)?);
-        if c.at_end() {
-            break;
-        }
-        if !c.eat_punct(",") {
-            return Err(c.err(format!(
-                "expected ',' after the {} operand",
-                ordinal(ops.len() - 1)
-            )));
-        }
-        if c.at_end() {
-            return Err(c.err("expected an operand after ','"));
-        }
-    }
-    Ok(ops)
-}
-
-fn operand(c: &mut Cursor<'_>) -> AsmResult<Operand> {
-    let col = c.col();
-    let mut size = None;
-    let mut jump = None;
-    let mut strict = false;
-    while let Some(w) = ident(c.peek()) {
-        // A keyword alone (`jmp far` to a label named far) is a name, not a keyword.
-        if c.peek2().is_none() || c.peek2().is_some_and(|t| t.tok == Tok::Punct(",")) {
-            break;
-        }
-        match w.as_str() {
-            "byte" | "word" | "dword" => {
-                size = Some(match w.as_str() {
-                    "byte" => 1,
-                    "word" => 2,
-                    _ => 4,
-                });
-                c.pos += 1;
-                if ident(c.peek()).as_deref() == Some("ptr") {
-                    c.pos += 1;
-                }
-            }
-            "qword" | "tword" | "oword" | "fword" => {
-                return Err(c.err(format!(
-                    "'{w}' operands do not exist here; write byte, word or dword"
-                )))
-            }
-            "short" => {
-                jump = Some(JumpKind::Short);
-                c.pos += 1;
-            }
-            "near" => {
-                jump = Some(JumpKind::Near);
-                c.pos += 1;
-            }
-            "strict" => {
-                strict = true;
-                c.pos += 1;
-            }
-            "far" => return Err(c.err("far jumps and calls are not supported")),
-            _ => break,
-        }
-    }
-    if c.eat_punct("[") {
-        // NASM allows a size inside the brackets for the displacement; accept and ignore it.
-        if matches!(ident(c.peek()).as_deref(), Some("byte" | "dword"))
-            && !matches!(
-                c.peek2(),
-                Some(Token {
-                    tok: Tok::Punct("]" | "+" | "-" | "*"),
-                    ..
-                })
-            )
-        {
-            c.pos += 1;
-        }
-        let e = parse_expr(c)?;
-        if c.is_punct(":") {
-            return Err(c.err("segment overrides are not supported (memory is flat)"));
-        }
-        if !c.eat_punct("]") {
-            return Err(c.err("expected ']' to close the memory operand"));
-        }
-        return Ok(Operand {
-            col,
-            size,
-            strict,
-            jump,
-            arg: OpArg::Mem(e),
-        });
-    }
-    if c.at_end() {
-        return Err(c.err("expected an operand"));
-    }
-    let e = parse_expr(c)?;
-    if c.is_punct(":") {
-        return Err(c.err("segment overrides and far pointers are not supported"));
-    }
-    if let Expr::Reg { reg, .. } = e {
-        return Ok(Operand {
-            col,
-            size,
-            strict,
-            jump,
-            arg: OpArg::Reg(reg),
-        });
-    }
-    if let Some(rc) = first_reg(&e) {
-        return Err(AsmError::new(
-            c.line,
-            rc,
-            "a register in an address must be inside [ ]",
-        ));
-    }
-    Ok(Operand {
-        col,
-        size,
-        strict,
-        jump,
-        arg: OpArg::Imm(e),
-    })
 }
 
 #[cfg(test)]

@@ -61,6 +61,32 @@ impl Machine {
         Ok(())
     }
 
+    /// `op r32, r32` (hot path).
+    #[inline(always)]
+    pub(crate) fn alu_rr(&mut self, i: &Instruction, op: Alu) -> OrFault<()> {
+        let b = self.regs[super::r32(i.op1_register())];
+        self.alu_ri(i, op, b)
+    }
+
+    /// `op r32, value` (hot path; ADC/SBB go the general way).
+    #[inline(always)]
+    pub(crate) fn alu_ri(&mut self, i: &Instruction, op: Alu, b: u32) -> OrFault<()> {
+        let d = super::r32(i.op0_register());
+        let a = self.regs[d];
+        let (res, fop) = match op {
+            Alu::Add => (a.wrapping_add(b), FlagOp::Add),
+            Alu::Sub | Alu::Cmp => (a.wrapping_sub(b), FlagOp::Sub),
+            Alu::And | Alu::Test => (a & b, FlagOp::Logic),
+            Alu::Or => (a | b, FlagOp::Logic),
+            _ => (a ^ b, FlagOp::Logic),
+        };
+        if !matches!(op, Alu::Cmp | Alu::Test) {
+            self.regs[d] = res;
+        }
+        self.flags.set(fop, 4, res, a, b);
+        Ok(())
+    }
+
     /// INC / DEC (CF unchanged).
     pub(crate) fn inc_dec(&mut self, i: &Instruction, inc: bool) -> OrFault<()> {
         let size = self.op_size(i, 0);
@@ -117,5 +143,83 @@ impl Machine {
     pub(crate) fn sahf(&mut self) {
         let ah = self.get_reg(iced_x86::Register::AH);
         self.flags.set_eager(SF | ZF | AF | PF | CF, ah);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cpu::eflags::*;
+    use crate::testutil::exec;
+    use iced_x86::code_asm::*;
+
+    fn arith(f: u32) -> u32 {
+        f & ARITH
+    }
+
+    #[test]
+    fn add_sets_cf_of_af_zf_pf() {
+        let m = exec(|a| {
+            a.mov(eax, 0xffff_ffffu32)?;
+            a.add(eax, 1)
+        });
+        let s = m.cpu();
+        assert_eq!(s.eax(), 0);
+        assert_eq!(arith(s.eflags), CF | PF | AF | ZF);
+        let m = exec(|a| {
+            a.mov(al, 0x7f)?;
+            a.add(al, 1)
+        });
+        assert_eq!(arith(m.cpu().eflags), AF | SF | OF);
+    }
+
+    #[test]
+    fn adc_sbb_use_carry() {
+        let m = exec(|a| {
+            a.stc()?;
+            a.mov(eax, 1u32)?;
+            a.adc(eax, 1)?;
+            a.stc()?;
+            a.mov(ebx, 0u32)?;
+            a.sbb(ebx, 0)
+        });
+        let s = m.cpu();
+        assert_eq!((s.eax(), s.ebx()), (3, 0xffff_ffff));
+        assert_eq!(arith(s.eflags), CF | PF | AF | SF);
+    }
+
+    #[test]
+    fn sub_cmp_logic_inc_dec_neg_not() {
+        let m = exec(|a| {
+            a.mov(eax, 5u32)?;
+            a.cmp(eax, 7)?; // 5 - 7: borrow, negative
+            a.setb(bl)?;
+            a.setl(bh)?;
+            a.xor(ecx, ecx)?; // ZF PF, CF OF AF clear
+            a.setz(cl)?;
+            a.stc()?;
+            a.inc(edx)?; // keeps CF
+            a.setc(dl)?;
+            a.mov(esi, 0x8000_0000u32)?;
+            a.neg(esi)?; // CF=1 OF=1
+            a.seto(ch)?;
+            a.not(edi)
+        });
+        let s = m.cpu();
+        assert_eq!(s.ebx() & 0xffff, 0x0101);
+        assert_eq!(s.ecx() & 0xffff, 0x0101);
+        assert_eq!(s.edx() & 0xff, 1);
+        assert_eq!(s.esi(), 0x8000_0000);
+        assert_eq!(s.edi(), 0xffff_ffff);
+    }
+
+    #[test]
+    fn lahf_sahf_cmc() {
+        let m = exec(|a| {
+            a.mov(ah, 0xd5u32)?;
+            a.sahf()?;
+            a.cmc()?;
+            a.lahf()
+        });
+        assert_eq!((m.cpu().eax() >> 8) & 0xff, 0xd6);
     }
 }

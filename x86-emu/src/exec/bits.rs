@@ -69,3 +69,41 @@ impl Machine {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cpu::eflags::*;
+    use crate::testutil::{exec, DATA};
+    use iced_x86::code_asm::*;
+
+    #[test]
+    fn bt_family_and_bit_strings() {
+        let m = exec(|a| {
+            a.mov(eax, 0x10u32)?;
+            a.bts(eax, 0)?;
+            a.btr(eax, 4)?; // CF = 1
+            a.mov(ecx, 35u32)?;
+            a.bts(dword_ptr(DATA), ecx)?; // bit 3 of the next dword
+            a.mov(ebx, dword_ptr(DATA + 4))
+        });
+        let s = m.cpu();
+        assert_eq!(s.eax(), 1);
+        assert_eq!(s.ebx(), 8);
+        assert_eq!(s.eflags & CF, 0, "the last BTS found the bit clear");
+    }
+
+    #[test]
+    fn bsf_bsr() {
+        let m = exec(|a| {
+            a.mov(eax, 0x0000_0f00u32)?;
+            a.bsf(ebx, eax)?;
+            a.bsr(ecx, eax)?;
+            a.mov(edx, 77u32)?;
+            a.xor(eax, eax)?;
+            a.bsf(edx, eax)
+        });
+        let s = m.cpu();
+        assert_eq!((s.ebx(), s.ecx(), s.edx()), (8, 11, 77));
+        assert_eq!(s.eflags & (ZF | PF | CF), ZF | PF);
+    }
+}

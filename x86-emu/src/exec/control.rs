@@ -94,3 +94,37 @@ impl Machine {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::{exec, STACK_TOP};
+    use iced_x86::code_asm::*;
+
+    #[test]
+    fn call_ret_loop_jecxz() {
+        let m = exec(|a| {
+            let mut f = a.create_label();
+            let mut done = a.create_label();
+            let mut top = a.create_label();
+            let mut skip = a.create_label();
+            a.push(7)?;
+            a.call(f)?;
+            a.mov(ecx, 4u32)?;
+            a.set_label(&mut top)?;
+            a.add(ebx, 2)?;
+            a.loop_(top)?;
+            a.jecxz(skip)?;
+            a.mov(ebx, 0u32)?;
+            a.set_label(&mut skip)?;
+            a.jmp(done)?;
+            a.set_label(&mut f)?;
+            a.mov(eax, dword_ptr(esp + 4))?;
+            a.ret_1(4)?;
+            a.set_label(&mut done)?;
+            a.nop()
+        });
+        let s = m.cpu();
+        assert_eq!((s.eax(), s.ebx(), s.ecx()), (7, 8, 0));
+        assert_eq!(s.esp(), STACK_TOP);
+    }
+}

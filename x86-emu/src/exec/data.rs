@@ -170,3 +170,58 @@ impl Machine {
 fn operand_is_16(r: Register) -> bool {
     super::operand::reg_size(r) == 2
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cpu::eflags::*;
+    use crate::testutil::{exec, DATA};
+    use iced_x86::code_asm::*;
+
+    #[test]
+    fn movzx_movsx_lea_xchg_bswap() {
+        let m = exec(|a| {
+            a.mov(eax, 0x1234_56f0u32)?;
+            a.movzx(ebx, al)?;
+            a.movsx(ecx, al)?;
+            a.lea(edx, ptr(eax + ebx * 4 + 8))?;
+            a.xchg(eax, ebx)?;
+            a.bswap(ecx)
+        });
+        let s = m.cpu();
+        assert_eq!((s.eax(), s.ebx()), (0xf0, 0x1234_56f0));
+        assert_eq!(s.ecx(), 0xf0ff_ffff);
+        assert_eq!(s.edx(), 0x1234_56f0 + 0x3c0 + 8);
+    }
+
+    #[test]
+    fn cmpxchg_xadd_cmov() {
+        let m = exec(|a| {
+            a.mov(dword_ptr(DATA), 5u32)?;
+            a.mov(eax, 5u32)?;
+            a.mov(ecx, 9u32)?;
+            a.cmpxchg(dword_ptr(DATA), ecx)?; // equal: [DATA] = 9, ZF = 1
+            a.setz(bl)?;
+            a.cmpxchg(dword_ptr(DATA), ecx)?; // 5 != 9: EAX = 9
+            a.mov(edx, 1u32)?;
+            a.xadd(dword_ptr(DATA), edx)?; // [DATA] = 10, EDX = 9
+            a.mov(esi, 3u32)?;
+            a.cmp(esi, 4)?;
+            a.cmovb(edi, esi)
+        });
+        let s = m.cpu();
+        assert_eq!(s.ebx() & 0xff, 1);
+        assert_eq!((s.eax(), s.edx(), s.edi()), (9, 9, 3));
+        assert_eq!(s.eflags & CF, CF);
+    }
+
+    #[test]
+    fn cbw_cwde_cdq() {
+        let m = exec(|a| {
+            a.mov(eax, 0x80u32)?;
+            a.cbw()?;
+            a.cwde()?;
+            a.cdq()
+        });
+        assert_eq!((m.cpu().eax(), m.cpu().edx()), (0xffff_ff80, 0xffff_ffff));
+    }
+}

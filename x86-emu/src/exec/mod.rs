@@ -15,12 +15,14 @@ mod shift;
 mod stack;
 mod string;
 
+use crate::code_cache;
 use crate::exception::{Exception, Vector};
-use crate::machine::Machine;
+use crate::machine::{Machine, Stop};
 use crate::mem::OrFault;
 use crate::mmu::Access;
 use iced_x86::{
-    Code, Decoder, DecoderError, DecoderOptions, Instruction, Mnemonic, OpKind, Register,
+    Code, Decoder, DecoderError, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind,
+    Register,
 };
 
 pub(crate) use alu::Alu;
@@ -54,21 +56,20 @@ impl Machine {
         let gen = self.code.gen;
         let n = (block.len() as u64).min(max.max(1)) as usize;
         let mut out = None;
+        let mut retired = 0;
+        // Only the last instruction of a block can transfer control (or yield, for REP), so
+        // the loop need not compare EIPs; it leaves early on a stop or a write to code.
         for (k, i) in block[..n].iter().enumerate() {
             if k > 0 && check_bp && self.breakpoints_contain(self.eip) {
                 break;
             }
-            let fallthrough = self.eip.wrapping_add(i.len() as u32);
-            self.next_eip = fallthrough;
+            self.next_eip = self.eip.wrapping_add(i.len() as u32);
             match self.exec(i) {
                 Ok(()) => {
                     self.eip = self.next_eip;
-                    self.retire();
-                    if self.pending.is_some() {
+                    retired += 1;
+                    if self.pending.is_some() | (self.code.gen != gen) {
                         out = self.pending.take();
-                        break;
-                    }
-                    if self.next_eip != fallthrough || self.code.gen != gen {
                         break;
                     }
                 }
@@ -78,6 +79,7 @@ impl Machine {
                 }
             }
         }
+        self.add_retired(retired);
         self.code.put_back(pfn, b, block, gen);
         out
     }
@@ -106,7 +108,10 @@ impl Machine {
                     break; // the bad bytes start a block of their own and raise #UD there
                 }
                 block.push(i);
-                if i.flow_control() != FlowControl::Next || i.has_rep_prefix() || i.has_repne_prefix() {
+                if i.flow_control() != FlowControl::Next
+                    || i.has_rep_prefix()
+                    || i.has_repne_prefix()
+                {
                     break;
                 }
             }
@@ -144,9 +149,99 @@ impl Machine {
         }
     }
 
-    /// Execute one decoded instruction.
+    /// Execute one decoded instruction: hot 32-bit register forms first, then by mnemonic.
     #[inline(always)]
     fn exec(&mut self, i: &Instruction) -> OrFault<()> {
+        use Code as C;
+        let regs = i.op0_kind() == OpKind::Register && i.op1_kind() == OpKind::Register;
+        let reg0 = i.op0_kind() == OpKind::Register;
+        match i.code() {
+            C::Add_rm32_r32 | C::Add_r32_rm32 if regs => self.alu_rr(i, Alu::Add),
+            C::Sub_rm32_r32 | C::Sub_r32_rm32 if regs => self.alu_rr(i, Alu::Sub),
+            C::And_rm32_r32 | C::And_r32_rm32 if regs => self.alu_rr(i, Alu::And),
+            C::Or_rm32_r32 | C::Or_r32_rm32 if regs => self.alu_rr(i, Alu::Or),
+            C::Xor_rm32_r32 | C::Xor_r32_rm32 if regs => self.alu_rr(i, Alu::Xor),
+            C::Cmp_rm32_r32 | C::Cmp_r32_rm32 if regs => self.alu_rr(i, Alu::Cmp),
+            C::Test_rm32_r32 if regs => self.alu_rr(i, Alu::Test),
+            C::Add_rm32_imm8 if reg0 => self.alu_ri(i, Alu::Add, i.immediate8to32() as u32),
+            C::Add_rm32_imm32 | C::Add_EAX_imm32 if reg0 => {
+                self.alu_ri(i, Alu::Add, i.immediate32())
+            }
+            C::Sub_rm32_imm8 if reg0 => self.alu_ri(i, Alu::Sub, i.immediate8to32() as u32),
+            C::Sub_rm32_imm32 | C::Sub_EAX_imm32 if reg0 => {
+                self.alu_ri(i, Alu::Sub, i.immediate32())
+            }
+            C::And_rm32_imm8 if reg0 => self.alu_ri(i, Alu::And, i.immediate8to32() as u32),
+            C::And_rm32_imm32 | C::And_EAX_imm32 if reg0 => {
+                self.alu_ri(i, Alu::And, i.immediate32())
+            }
+            C::Or_rm32_imm8 if reg0 => self.alu_ri(i, Alu::Or, i.immediate8to32() as u32),
+            C::Or_rm32_imm32 | C::Or_EAX_imm32 if reg0 => self.alu_ri(i, Alu::Or, i.immediate32()),
+            C::Xor_rm32_imm8 if reg0 => self.alu_ri(i, Alu::Xor, i.immediate8to32() as u32),
+            C::Xor_rm32_imm32 | C::Xor_EAX_imm32 if reg0 => {
+                self.alu_ri(i, Alu::Xor, i.immediate32())
+            }
+            C::Cmp_rm32_imm8 if reg0 => self.alu_ri(i, Alu::Cmp, i.immediate8to32() as u32),
+            C::Cmp_rm32_imm32 | C::Cmp_EAX_imm32 if reg0 => {
+                self.alu_ri(i, Alu::Cmp, i.immediate32())
+            }
+            C::Test_rm32_imm32 | C::Test_EAX_imm32 if reg0 => {
+                self.alu_ri(i, Alu::Test, i.immediate32())
+            }
+            C::Inc_r32 => {
+                let d = r32(i.op0_register());
+                let a = self.regs[d];
+                let res = a.wrapping_add(1);
+                self.regs[d] = res;
+                self.flags.set(crate::flags::FlagOp::Inc, 4, res, a, 1);
+                Ok(())
+            }
+            C::Dec_r32 => {
+                let d = r32(i.op0_register());
+                let a = self.regs[d];
+                let res = a.wrapping_sub(1);
+                self.regs[d] = res;
+                self.flags.set(crate::flags::FlagOp::Dec, 4, res, a, 1);
+                Ok(())
+            }
+            C::Shl_rm32_1 | C::Shl_rm32_imm8 if reg0 => self.shl_r32(i),
+            C::Mov_r32_imm32 => {
+                self.regs[r32(i.op0_register())] = i.immediate32();
+                Ok(())
+            }
+            C::Mov_r32_rm32 | C::Mov_rm32_r32 if regs => {
+                self.regs[r32(i.op0_register())] = self.regs[r32(i.op1_register())];
+                Ok(())
+            }
+            C::Mov_r32_rm32 => {
+                let v = self.rd(self.ea(i), 4)?;
+                self.regs[r32(i.op0_register())] = v;
+                Ok(())
+            }
+            C::Mov_rm32_r32 => self.wr(self.ea(i), 4, self.regs[r32(i.op1_register())]),
+            C::Jne_rel8_32 | C::Jne_rel32_32 => {
+                if !self.flags.zf() {
+                    self.next_eip = self.branch_target(i);
+                }
+                Ok(())
+            }
+            C::Je_rel8_32 | C::Je_rel32_32 => {
+                if self.flags.zf() {
+                    self.next_eip = self.branch_target(i);
+                }
+                Ok(())
+            }
+            C::Jmp_rel8_32 | C::Jmp_rel32_32 => {
+                self.next_eip = self.branch_target(i);
+                Ok(())
+            }
+            _ => self.exec_general(i),
+        }
+    }
+
+    /// Execute any supported instruction, dispatching on its mnemonic.
+    #[inline(never)]
+    fn exec_general(&mut self, i: &Instruction) -> OrFault<()> {
         use Mnemonic as M;
         match i.mnemonic() {
             M::Add => self.alu(i, Alu::Add),
@@ -306,6 +401,12 @@ impl Machine {
             _ => Err(ud()),
         }
     }
+}
+
+/// Index into `regs` of a 32-bit general register.
+#[inline(always)]
+fn r32(r: Register) -> usize {
+    (r as usize).wrapping_sub(Register::EAX as usize) & 7
 }
 
 /// Instructions that need CPL 0 (or IOPL 3) and raise #GP(0) in user mode.

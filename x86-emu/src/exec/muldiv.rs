@@ -126,3 +126,51 @@ impl Machine {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cpu::eflags::*;
+    use crate::testutil::{asm, exec, machine};
+    use crate::{Stop, Vector};
+    use iced_x86::code_asm::*;
+
+    #[test]
+    fn mul_imul_forms() {
+        let m = exec(|a| {
+            a.mov(eax, 0x8000_0000u32)?;
+            a.mov(ecx, 4u32)?;
+            a.mul(ecx)
+        });
+        let s = m.cpu();
+        assert_eq!((s.edx(), s.eax()), (2, 0));
+        assert_eq!(s.eflags & (CF | OF), CF | OF);
+        let m = exec(|a| {
+            a.mov(ebx, -3i32)?;
+            a.imul_3(ecx, ebx, 7)?;
+            a.mov(eax, 100u32)?;
+            a.imul_2(eax, ebx)
+        });
+        let s = m.cpu();
+        assert_eq!((s.ecx() as i32, s.eax() as i32), (-21, -300));
+        assert_eq!(s.eflags & (CF | OF), 0);
+    }
+
+    #[test]
+    fn div_idiv_and_divide_error() {
+        let m = exec(|a| {
+            a.mov(eax, -7i32)?;
+            a.cdq()?;
+            a.mov(ecx, 2u32)?;
+            a.idiv(ecx)
+        });
+        assert_eq!((m.cpu().eax() as i32, m.cpu().edx() as i32), (-3, -1));
+        let (mut m, _) = machine(&asm(|a| {
+            a.mov(edx, 1u32)?;
+            a.mov(ecx, 1u32)?;
+            a.div(ecx) // quotient 2^32 does not fit
+        }));
+        let r = m.run(10);
+        assert!(matches!(r.stop, Stop::Exception(e) if e.vector == Vector::DivideError));
+        assert_eq!(m.cpu().edx(), 1, "nothing changed");
+    }
+}

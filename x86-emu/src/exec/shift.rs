@@ -58,6 +58,28 @@ impl Machine {
         }
     }
 
+    /// SHL r32, 1/imm8 (hot path; same flags as [`Self::shift`]).
+    #[inline(always)]
+    pub(crate) fn shl_r32(&mut self, i: &Instruction) -> OrFault<()> {
+        let c = if i.op_count() > 1 {
+            i.immediate8() as u32 & 31
+        } else {
+            1
+        };
+        if c == 0 {
+            return Ok(());
+        }
+        let d = super::r32(i.op0_register());
+        let a = self.regs[d];
+        let res = a << c;
+        let cf = (a >> (32 - c)) & 1 != 0;
+        let of = (a >> 31) ^ ((a >> 30) & 1) != 0;
+        self.regs[d] = res;
+        self.flags
+            .set_eager(ARITH, szp(res, 4) | bit(cf, CF) | bit(of, OF));
+        Ok(())
+    }
+
     /// SHL SAL SHR SAR ROL ROR RCL RCR.
     pub(crate) fn shift(&mut self, i: &Instruction) -> OrFault<()> {
         let size = self.op_size(i, 0);
@@ -196,5 +218,66 @@ impl Machine {
         self.write_op(i, 0, size, res)?;
         self.flags.set_eager(ARITH, f);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cpu::eflags::*;
+    use crate::testutil::exec;
+    use iced_x86::code_asm::*;
+
+    #[test]
+    fn shl_shr_sar_flags() {
+        let m = exec(|a| {
+            a.mov(eax, 0xc000_0001u32)?;
+            a.shl(eax, 1) // CF=1, result 0x80000002, OF = 1^1 = 0
+        });
+        assert_eq!(m.cpu().eax(), 0x8000_0002);
+        assert_eq!(m.cpu().eflags & (CF | OF | SF | ZF), CF | SF);
+        let m = exec(|a| {
+            a.mov(eax, 0x8000_0001u32)?;
+            a.shr(eax, 1) // CF=1, OF=old msb
+        });
+        assert_eq!(m.cpu().eax(), 0x4000_0000);
+        assert_eq!(m.cpu().eflags & (CF | OF), CF | OF);
+        let m = exec(|a| {
+            a.mov(al, 0x80)?;
+            a.sar(al, 7)
+        });
+        assert_eq!(m.cpu().eax() & 0xff, 0xff);
+    }
+
+    #[test]
+    fn count_zero_changes_no_flags() {
+        let m = exec(|a| {
+            a.stc()?;
+            a.mov(eax, 5u32)?;
+            a.xor(ecx, ecx)?; // ZF=1
+            a.shl(eax, cl)
+        });
+        assert_eq!(
+            m.cpu().eflags & (CF | ZF),
+            ZF,
+            "XOR's flags survive (CF cleared by XOR)"
+        );
+    }
+
+    #[test]
+    fn rotates_through_carry_and_double_shifts() {
+        let m = exec(|a| {
+            a.stc()?;
+            a.mov(bl, 0x80u32)?;
+            a.rcl(bl, 1)?; // bl = 0x01, CF = 1
+            a.mov(eax, 0x1234_5678u32)?;
+            a.mov(edx, 0x9abc_def0u32)?;
+            a.shld(eax, edx, 8)?;
+            a.mov(ecx, 0x8000_0001u32)?;
+            a.rol(ecx, 4)
+        });
+        let s = m.cpu();
+        assert_eq!(s.ebx() & 0xff, 0x01);
+        assert_eq!(s.eax(), 0x3456_789a);
+        assert_eq!(s.ecx(), 0x0000_0018);
     }
 }

@@ -173,3 +173,49 @@ impl Machine {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::{exec, STACK_TOP};
+    use iced_x86::code_asm::*;
+
+    #[test]
+    fn push_pop_pushad_popad() {
+        let m = exec(|a| {
+            a.mov(eax, 1u32)?;
+            a.mov(ebx, 2u32)?;
+            a.pushad()?;
+            a.xor(eax, eax)?;
+            a.xor(ebx, ebx)?;
+            a.popad()?;
+            a.push(0x1234)?;
+            a.pop(ecx)?;
+            a.push(esp)?;
+            a.pop(edx)
+        });
+        let s = m.cpu();
+        assert_eq!(
+            (s.eax(), s.ebx(), s.ecx(), s.edx()),
+            (1, 2, 0x1234, STACK_TOP)
+        );
+        assert_eq!(s.esp(), STACK_TOP);
+    }
+
+    #[test]
+    fn enter_leave_and_pushfd() {
+        let m = exec(|a| {
+            a.mov(ebp, 0x1111u32)?;
+            a.enter(16, 0)?;
+            a.mov(ecx, ebp)?;
+            a.mov(edx, esp)?;
+            a.leave()?;
+            a.pushfd()?;
+            a.pop(eax)
+        });
+        let s = m.cpu();
+        assert_eq!(s.ecx(), STACK_TOP - 4);
+        assert_eq!(s.edx(), STACK_TOP - 20);
+        assert_eq!((s.ebp(), s.esp()), (0x1111, STACK_TOP));
+        assert_eq!(s.eax() & 0x202, 0x202);
+    }
+}

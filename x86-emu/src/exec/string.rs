@@ -109,3 +109,44 @@ impl Machine {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::{exec, DATA};
+    use iced_x86::code_asm::*;
+
+    #[test]
+    fn rep_stos_movs_and_scas() {
+        let m = exec(|a| {
+            a.mov(eax, 0x4141_4141u32)?;
+            a.mov(edi, DATA)?;
+            a.mov(ecx, 4u32)?;
+            a.rep().stosd()?;
+            a.mov(byte_ptr(DATA + 9), 0u32)?;
+            a.mov(esi, DATA)?;
+            a.mov(edi, DATA + 0x100)?;
+            a.mov(ecx, 16u32)?;
+            a.rep().movsb()?;
+            a.mov(edi, DATA + 0x100)?;
+            a.xor(eax, eax)?;
+            a.mov(ecx, 16u32)?;
+            a.repne().scasb()?; // finds the 0 at offset 9
+            a.mov(ebx, dword_ptr(DATA + 0x10c))
+        });
+        let s = m.cpu();
+        assert_eq!(s.edi(), DATA + 0x10a);
+        assert_eq!(s.ecx(), 6);
+        assert_eq!(s.ebx(), 0x4141_4141);
+    }
+
+    #[test]
+    fn df_counts_down() {
+        let m = exec(|a| {
+            a.std()?;
+            a.mov(esi, DATA + 8)?;
+            a.lodsd()?;
+            a.cld()
+        });
+        assert_eq!(m.cpu().esi(), DATA + 4);
+    }
+}
