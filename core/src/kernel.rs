@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use libhurd_mm::{MemoryManager, MmConfig, PagerEnv, PolicyKind};
 use physmem::{Effect, Pfn as Frame, Physmem, TaskId};
-use x86_emu::asm::{self, AsmError};
+use x86_emu::asm::{self, AsmError, Program};
 use x86_emu::{CpuState, Machine, Ram, Stop, Vector, PAGE_SIZE};
 
 use crate::env::Env;
@@ -172,6 +172,12 @@ pub struct Kernel {
     breakpoints: std::collections::BTreeSet<u32>,
     /// Breakpoint to step over when the thread resumes.
     pub(crate) resume_over: Option<u32>,
+    /// The scenario, for tasks that arrive later.
+    scenario: Scenario,
+    /// Every task's assembled program, by scenario index.
+    programs: Vec<Program>,
+    /// Scenario indices of tasks not yet arrived, earliest last.
+    arrivals: Vec<usize>,
 }
 
 impl Clone for Kernel {
@@ -183,6 +189,9 @@ impl Clone for Kernel {
             managers: self.managers.clone(),
             breakpoints: self.breakpoints.clone(),
             resume_over: self.resume_over,
+            scenario: self.scenario.clone(),
+            programs: self.programs.clone(),
+            arrivals: self.arrivals.clone(),
         }
     }
 }
@@ -222,32 +231,63 @@ impl Kernel {
                 physmem_frames: scenario.ram_frames - kernel_frames,
             },
         );
+        let programs = (0..scenario.tasks.len())
+            .map(|index| {
+                asm::assemble(scenario.source_of(index).unwrap_or_default()).map_err(|error| LoadError::Assemble {
+                    index,
+                    task: scenario.tasks[index].name.clone(),
+                    error,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut arrivals: Vec<usize> = (0..scenario.tasks.len()).collect();
+        arrivals.sort_by_key(|&i| std::cmp::Reverse((scenario.tasks[i].start_at, i)));
         let mut kernel = Kernel {
             sys,
             managers: BTreeMap::new(),
             breakpoints: Default::default(),
             resume_over: None,
+            scenario: scenario.clone(),
+            programs,
+            arrivals,
         };
-        for i in 0..scenario.tasks.len() {
-            kernel.start_task(scenario, i)?;
+        while kernel.arrivals.last().is_some_and(|&i| scenario.tasks[i].start_at == 0) {
+            if let Some(i) = kernel.arrivals.pop() {
+                kernel.start_task(i)?;
+            }
         }
         kernel.settle();
         Ok(kernel)
     }
 
-    fn start_task(&mut self, scenario: &Scenario, index: usize) -> Result<(), LoadError> {
-        let spec = &scenario.tasks[index];
+    /// Starts the tasks whose time has come; if nothing can run, time skips to the next one.
+    fn arrive(&mut self) {
+        if self.sys.run_queue.is_empty() && self.sys.tasks.values().all(|t| t.fault.is_none()) {
+            if let Some(&next) = self.arrivals.last() {
+                self.sys.time = self.sys.time.max(self.scenario.tasks[next].start_at);
+            }
+        }
+        while let Some(&i) = self.arrivals.last() {
+            if self.scenario.tasks[i].start_at > self.sys.time {
+                break;
+            }
+            self.arrivals.pop();
+            if let Err(e) = self.start_task(i) {
+                let id = i as u32 + 1;
+                self.sys.emit(0, Event::TaskKilled { task: id, reason: e.to_string() });
+            }
+            self.settle();
+        }
+    }
+
+    fn start_task(&mut self, index: usize) -> Result<(), LoadError> {
+        let spec = self.scenario.tasks[index].clone();
         let id = index as u32 + 1;
         let setup = |reason: String| LoadError::Setup {
             task: spec.name.clone(),
             reason,
         };
-        let source = scenario.source_of(index).unwrap_or_default();
-        let program = asm::assemble(source).map_err(|error| LoadError::Assemble {
-            index,
-            task: spec.name.clone(),
-            error,
-        })?;
+        let program = self.programs[index].clone();
         let policy = PolicyKind::parse(&spec.policy)
             .ok_or_else(|| setup(format!("unknown policy '{}'", spec.policy)))?;
         let control = self
@@ -294,7 +334,7 @@ impl Kernel {
             Ok(physmem::Reply::Handle(h)) => h,
             other => return Err(setup(format!("physmem refused a container: {other:?}"))),
         };
-        let seed = scenario.seed ^ u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let seed = self.scenario.seed ^ u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut mm = MemoryManager::new(MmConfig {
             container,
             frames: spec.guaranteed + spec.extra,
@@ -317,6 +357,7 @@ impl Kernel {
         let first_event = self.sys.trace.len();
         let mut left = budget;
         while left > 0 {
+            self.arrive();
             let waiting = self
                 .sys
                 .tasks
@@ -332,7 +373,10 @@ impl Kernel {
                 continue;
             }
             let Some(id) = self.sys.run_queue.front().copied() else {
-                return Stopped::AllDone;
+                if self.arrivals.is_empty() {
+                    return Stopped::AllDone;
+                }
+                continue;
             };
             self.switch_to(id);
             let slice = (self.sys.config.slice - self.sys.slice_used.min(self.sys.config.slice))
@@ -385,7 +429,7 @@ impl Kernel {
                 return stop;
             }
         }
-        if self.sys.run_queue.is_empty() {
+        if self.sys.run_queue.is_empty() && self.arrivals.is_empty() {
             Stopped::AllDone
         } else {
             Stopped::Budget

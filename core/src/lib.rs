@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod callback;
 mod env;
 pub mod exec;
 mod fault;
@@ -21,6 +22,7 @@ mod task;
 mod trace;
 pub mod views;
 
+pub use callback::{CALLBACK_BUDGET, CALLBACK_RETURN};
 pub use fault::{access_of, FAULT_LABEL};
 pub use kernel::{
     Kernel, KernelConfig, LoadError, Stopped, Until, GATE_VECTOR, STACK_SIZE, STACK_TOP,

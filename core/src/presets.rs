@@ -6,6 +6,25 @@ use crate::scenario::Scenario;
 const PROGRAMS: &[(&str, &str)] = &[
     ("first-fault", include_str!("../presets/first-fault.asm")),
     ("cyclic-scan", include_str!("../presets/cyclic-scan.asm")),
+    ("own-policy", include_str!("../presets/own-policy.asm")),
+    ("lazy-binding", include_str!("../presets/lazy-binding.asm")),
+    ("seq-scan", include_str!("../presets/seq-scan.asm")),
+    (
+        "random-access",
+        include_str!("../presets/random-access.asm"),
+    ),
+    ("matrix-rows", include_str!("../presets/matrix-rows.asm")),
+    ("matrix-cols", include_str!("../presets/matrix-cols.asm")),
+    ("cyclic-hints", include_str!("../presets/cyclic-hints.asm")),
+    ("db-pool", include_str!("../presets/db-pool.asm")),
+    ("zipf-cache", include_str!("../presets/zipf-cache.asm")),
+    (
+        "zipf-cache-anon",
+        include_str!("../presets/zipf-cache-anon.asm"),
+    ),
+    ("hog", include_str!("../presets/hog.asm")),
+    ("latecomer", include_str!("../presets/latecomer.asm")),
+    ("callback-pin", include_str!("../presets/callback-pin.asm")),
 ];
 
 /// Built-in scenarios: (name, TOML).
@@ -19,6 +38,44 @@ const SCENARIOS: &[(&str, &str)] = &[
         "cyclic-scan-mru",
         include_str!("../presets/cyclic-scan-mru.toml"),
     ),
+    ("own-policy", include_str!("../presets/own-policy.toml")),
+    ("lazy-binding", include_str!("../presets/lazy-binding.toml")),
+    ("seq-scan", include_str!("../presets/seq-scan.toml")),
+    (
+        "random-access",
+        include_str!("../presets/random-access.toml"),
+    ),
+    ("matrix-rows", include_str!("../presets/matrix-rows.toml")),
+    ("matrix-cols", include_str!("../presets/matrix-cols.toml")),
+    (
+        "matrix-rows-tight",
+        include_str!("../presets/matrix-rows-tight.toml"),
+    ),
+    (
+        "matrix-cols-tight",
+        include_str!("../presets/matrix-cols-tight.toml"),
+    ),
+    (
+        "cyclic-hints-lru",
+        include_str!("../presets/cyclic-hints-lru.toml"),
+    ),
+    (
+        "cyclic-hints-app",
+        include_str!("../presets/cyclic-hints-app.toml"),
+    ),
+    ("db-pool-lru", include_str!("../presets/db-pool-lru.toml")),
+    ("db-pool-app", include_str!("../presets/db-pool-app.toml")),
+    ("zipf-cache", include_str!("../presets/zipf-cache.toml")),
+    (
+        "zipf-cache-anon",
+        include_str!("../presets/zipf-cache-anon.toml"),
+    ),
+    (
+        "competing-tasks",
+        include_str!("../presets/competing-tasks.toml"),
+    ),
+    ("callback-pin", include_str!("../presets/callback-pin.toml")),
+    ("stale-tlb", include_str!("../presets/stale-tlb.toml")),
 ];
 
 /// The source of a built-in workload.

@@ -60,6 +60,14 @@ pub struct TaskSpec {
     /// Whether the task ignores physmem's requests to return frames.
     #[serde(default)]
     pub ignore_pressure: bool,
+    /// Logical time at which the task arrives (0: at boot). Its guarantee is granted then,
+    /// so a late task can put pressure on tasks holding extra frames.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub start_at: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn default_name() -> String {

@@ -165,6 +165,19 @@ pub enum Event {
         /// What happened.
         event: libhurd_mm::PagerEvent,
     },
+    /// The pager ran the workload's own x86 eviction callback.
+    Callback {
+        /// The task.
+        task: u32,
+        /// How many candidate pages it was offered.
+        candidates: u32,
+        /// The page it chose (EAX), if it returned.
+        answer: Option<u32>,
+        /// Instructions it ran.
+        instructions: u64,
+        /// How it ended, in words.
+        outcome: String,
+    },
     /// A workload called its library through the gate.
     Gate {
         /// The task.
@@ -220,6 +233,7 @@ impl Event {
             Event::PressureRequest { .. } => "pressure_request",
             Event::Reclaimed { .. } => "reclaimed",
             Event::Pager { .. } => "pager",
+            Event::Callback { .. } => "callback",
             Event::Gate { .. } => "gate",
             Event::Print { .. } => "print",
             Event::Resumed { .. } => "resumed",

@@ -123,6 +123,10 @@ pub fn event(e: &Event) -> String {
             format!("physmem reclaims frame {pfn} (offset {offset:#x}) from task {task}")
         }
         Event::Pager { task, event } => format!("pager {task}: {event}"),
+        Event::Callback { task, candidates, answer, instructions, outcome } => format!(
+            "pager {task} asks the workload's callback among {candidates} pages: {outcome} after {instructions} instructions{}",
+            answer.map(|a| format!(" → {}", hex32(a))).unwrap_or_default()
+        ),
         Event::Gate { task, call, result } => format!("task {task} calls {call} → {result}"),
         Event::Print { task, text } => format!("task {task} prints {:?}", text),
         Event::Resumed { task } => format!("thread {task} resumes"),

@@ -8,6 +8,8 @@ use yew::prelude::*;
 
 use selfpage_core::{presets, Kernel, Scenario, Session, Stopped, Until};
 
+use crate::compare::Comparison;
+
 /// How many instructions one animation frame runs while the playground is running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Speed {
@@ -54,6 +56,14 @@ pub struct AppState {
     pub error: Option<String>,
     /// (task index, line, column) of an assembler error, for the editor's marker.
     pub error_at: Option<(usize, u32, u32)>,
+    /// The assembler's message alone (without task, line and column), for the marker.
+    pub asm_message: Option<String>,
+    /// Bumped on every boot, so views that cache derived data know to start over.
+    pub boot_id: u64,
+    /// The policy comparison, while it runs and after.
+    pub compare: Option<Rc<RefCell<Comparison>>>,
+    /// Bumped whenever the comparison advanced.
+    pub compare_gen: u64,
     /// What the last run or step stopped at, in words.
     pub status: String,
     /// The task the CPU, editor and walk views show.
@@ -74,6 +84,8 @@ impl PartialEq for AppState {
             && self.walk_addr == other.walk_addr
             && self.selected_event == other.selected_event
             && self.scenario == other.scenario
+            && self.boot_id == other.boot_id
+            && self.compare_gen == other.compare_gen
     }
 }
 
@@ -112,6 +124,25 @@ pub enum Action {
     SelectEvent(u64),
     /// Toggle a breakpoint at a source line of the shown task.
     ToggleBreakpoint(u32),
+    /// Change a setting of task `index` in the edited scenario (applied by `Apply`).
+    SetTask(usize, TaskSetting),
+    /// Boot the scenario once per live policy and run each to the end, in slices.
+    Compare,
+    /// Stop and forget the policy comparison.
+    CompareClose,
+}
+
+/// A task setting the editor changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaskSetting {
+    /// The eviction policy's name.
+    Policy(String),
+    /// Frames guaranteed.
+    Guaranteed(u32),
+    /// Extra frames.
+    Extra(u32),
+    /// Whether it ignores memory pressure.
+    IgnorePressure(bool),
 }
 
 /// Instruction budget of one "step to next ..." action: a program that never faults stops here.
@@ -132,6 +163,10 @@ impl AppState {
             speed: Speed::PerFrame(1_000),
             error: None,
             error_at: None,
+            asm_message: None,
+            boot_id: 0,
+            compare: None,
+            compare_gen: 0,
             status: "ready".into(),
             task: 1,
             walk_addr: 0,
@@ -149,10 +184,14 @@ impl AppState {
     fn boot(&mut self, scenario: Scenario) {
         self.running = false;
         self.selected_event = None;
+        self.boot_id += 1;
+        self.compare = None;
+        self.compare_gen += 1;
         match Session::new(scenario.clone()) {
             Ok(session) => {
                 self.error = None;
                 self.error_at = None;
+                self.asm_message = None;
                 self.status = format!("loaded '{}'", scenario.name);
                 self.walk_addr = session.kernel().task(1).map_or(0, |t| t.cpu.eip);
                 self.session = Some(Rc::new(RefCell::new(session)));
@@ -161,11 +200,12 @@ impl AppState {
             }
             Err(e) => {
                 self.session = None;
-                self.error_at = match &e {
-                    selfpage_core::LoadError::Assemble { index, error, .. } => {
-                        Some((*index, error.line, error.column))
-                    }
-                    _ => None,
+                (self.error_at, self.asm_message) = match &e {
+                    selfpage_core::LoadError::Assemble { index, error, .. } => (
+                        Some((*index, error.line, error.column)),
+                        Some(error.message.clone()),
+                    ),
+                    _ => (None, None),
                 };
                 self.error = Some(e.to_string());
                 self.status = "not loaded".into();
@@ -196,6 +236,41 @@ impl AppState {
         }
         self.follow_latest_fault();
         self.tick += 1;
+    }
+
+    /// Whether a policy comparison is still running.
+    pub fn comparing(&self) -> bool {
+        self.compare.as_ref().is_some_and(|c| !c.borrow().done())
+    }
+
+    /// One animation frame: a slice of the run, and a slice of the policy comparison.
+    fn frame(&mut self) {
+        let start = now_ms();
+        if self.running {
+            let speed = self.speed;
+            self.with_session(|ss| match speed {
+                Speed::PerFrame(n) => Some(ss.run(n, Until::Budget)),
+                Speed::Max => loop {
+                    let stop = ss.run(20_000, Until::Budget);
+                    if stop != Stopped::Budget || now_ms() - start > 12.0 {
+                        return Some(stop);
+                    }
+                },
+            });
+            if self.running {
+                self.status = "running".into();
+            }
+        }
+        if let Some(c) = self.compare.clone() {
+            let mut c = c.borrow_mut();
+            if !c.done() {
+                // Share the frame with the run: about 12 ms of work in all.
+                let budget = if self.running { 5.0 } else { 12.0 };
+                let begin = now_ms();
+                c.advance(|| now_ms() - begin > budget);
+                self.compare_gen += 1;
+            }
+        }
     }
 
     /// Points the walk view at the latest fault's address.
@@ -282,25 +357,9 @@ impl Reducible for AppState {
                 s.status = "paused".into();
                 s.tick += 1;
             }
-            Action::Frame if s.running => {
-                let speed = s.speed;
-                s.with_session(|ss| match speed {
-                    Speed::PerFrame(n) => Some(ss.run(n, Until::Budget)),
-                    Speed::Max => {
-                        let start = now_ms();
-                        loop {
-                            let stop = ss.run(20_000, Until::Budget);
-                            if stop != Stopped::Budget || now_ms() - start > 12.0 {
-                                return Some(stop);
-                            }
-                        }
-                    }
-                });
-                if s.running {
-                    s.status = "running".into();
-                }
+            Action::Frame => {
+                s.frame();
             }
-            Action::Frame => {}
             Action::SetSpeed(speed) => s.speed = speed,
             Action::Reset => s.with_session(|ss| {
                 ss.reset();
@@ -324,6 +383,31 @@ impl Reducible for AppState {
                     s.task = task;
                     s.walk_addr = addr;
                 }
+            }
+            Action::SetTask(index, setting) => {
+                if let Some(t) = s.scenario.tasks.get_mut(index) {
+                    match setting {
+                        TaskSetting::Policy(p) => t.policy = p,
+                        TaskSetting::Guaranteed(n) => t.guaranteed = n,
+                        TaskSetting::Extra(n) => t.extra = n,
+                        TaskSetting::IgnorePressure(b) => t.ignore_pressure = b,
+                    }
+                }
+            }
+            Action::Compare => {
+                let index = (s.task as usize).saturating_sub(1);
+                let source = s.session.as_ref().map(|ss| ss.borrow().scenario().clone());
+                match source {
+                    Some(scenario) if index < scenario.tasks.len() => {
+                        s.compare = Some(Rc::new(RefCell::new(Comparison::new(&scenario, index))));
+                    }
+                    _ => s.error = Some("load a scenario before comparing policies".into()),
+                }
+                s.compare_gen += 1;
+            }
+            Action::CompareClose => {
+                s.compare = None;
+                s.compare_gen += 1;
             }
             Action::ToggleBreakpoint(line) => {
                 let task = s.task;

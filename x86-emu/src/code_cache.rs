@@ -13,11 +13,20 @@ use iced_x86::Instruction;
 /// Most instructions in one block.
 pub(crate) const MAX_BLOCK: usize = 64;
 
+/// A straight-line run of decoded instructions and their predecoded fast forms.
+#[derive(Default)]
+pub(crate) struct Block {
+    /// Fast forms, one per instruction.
+    pub ops: Vec<crate::exec::fast::Op>,
+    /// The full decodings (for the general path and effective addresses).
+    pub instrs: Vec<Instruction>,
+}
+
 /// Decoded blocks of one physical page, indexed by the byte offset they start at.
 struct CodePage {
     /// `slot[offset]` is 0 (nothing starts here) or 1 + an index into `blocks`.
     slot: Vec<u16>,
-    blocks: Vec<Vec<Instruction>>,
+    blocks: Vec<Block>,
 }
 
 /// Per-frame decoded blocks. Not part of snapshots: it is rebuilt on demand.
@@ -48,7 +57,7 @@ impl CodeCache {
 
     /// Move a block out to run it (the slot stays; put it back with [`Self::put_back`]).
     #[inline(always)]
-    pub fn take(&mut self, pfn: u32, b: u16) -> Vec<Instruction> {
+    pub fn take(&mut self, pfn: u32, b: u16) -> Block {
         match self
             .pages
             .get_mut(pfn as usize)
@@ -59,13 +68,13 @@ impl CodeCache {
                 .get_mut(b as usize)
                 .map(std::mem::take)
                 .unwrap_or_default(),
-            None => Vec::new(),
+            None => Block::default(),
         }
     }
 
     /// Return a block taken at generation `gen`; dropped if its page was invalidated meanwhile.
     #[inline(always)]
-    pub fn put_back(&mut self, pfn: u32, b: u16, block: Vec<Instruction>, gen: u64) {
+    pub fn put_back(&mut self, pfn: u32, b: u16, block: Block, gen: u64) {
         if gen != self.gen {
             return;
         }
@@ -87,7 +96,7 @@ impl CodeCache {
     }
 
     /// Remember a non-empty block lying wholly inside frame `pfn`, starting at `offset`.
-    pub fn insert(&mut self, pfn: u32, offset: u32, block: Vec<Instruction>) -> Option<u16> {
+    pub fn insert(&mut self, pfn: u32, offset: u32, block: Block) -> Option<u16> {
         let entry = self.pages.get_mut(pfn as usize)?;
         let page = entry.get_or_insert_with(|| {
             Box::new(CodePage {
@@ -119,26 +128,30 @@ impl CodeCache {
 mod tests {
     use super::*;
 
-    fn nop() -> Instruction {
+    fn nops(n: usize) -> Block {
         let mut d = iced_x86::Decoder::with_ip(32, &[0x90], 0x10, iced_x86::DecoderOptions::NONE);
-        d.decode()
+        let i = d.decode();
+        Block {
+            ops: vec![crate::exec::fast::classify(&i); n],
+            instrs: vec![i; n],
+        }
     }
 
     #[test]
     fn insert_take_put_back_invalidate() {
         let mut c = CodeCache::new(4);
-        let b = c.insert(2, 0x10, vec![nop(), nop()]).unwrap();
+        let b = c.insert(2, 0x10, nops(2)).unwrap();
         assert!(c.holds(2));
         assert_eq!(c.lookup(2, 0x10), Some(b));
         assert_eq!(c.lookup(2, 0x11), None);
         let gen = c.gen;
         let blk = c.take(2, b);
-        assert_eq!(blk.len(), 2);
+        assert_eq!(blk.ops.len(), 2);
         c.put_back(2, b, blk, gen);
-        assert_eq!(c.take(2, b).len(), 2);
+        assert_eq!(c.take(2, b).instrs.len(), 2);
         c.invalidate(2);
         assert!(!c.holds(2));
         assert_eq!(c.gen, gen + 1);
-        assert!(c.insert(9, 0, vec![nop()]).is_none(), "outside RAM");
+        assert!(c.insert(9, 0, nops(1)).is_none(), "outside RAM");
     }
 }

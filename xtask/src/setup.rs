@@ -237,11 +237,38 @@ pub fn npm_deps(root: &Path) -> Result<(), String> {
         return Ok(());
     }
     debian_tools()?;
+    node_version_at_least(MIN_NODE)?;
     cmd::run(
         Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&dir),
     )
+}
+
+/// Oldest Node.js major version playwright-core supports.
+const MIN_NODE: u32 = 20;
+
+/// Fails with the fix if `node --version` is older than `major` (Debian 12's own nodejs is 18).
+fn node_version_at_least(major: u32) -> Result<(), String> {
+    let version = cmd::output(Command::new("node").arg("--version")).unwrap_or_default();
+    match node_major(&version) {
+        Some(have) if have >= major => Ok(()),
+        _ => Err(format!(
+            "tests/e2e needs Node.js >= {major} (playwright-core), found `{version}`; install Node.js \
+             {major} (e.g. the NodeSource nodejs package) and run cargo xtask setup again"
+        )),
+    }
+}
+
+/// The major version in `node --version` output such as `v20.20.2`.
+fn node_major(version: &str) -> Option<u32> {
+    version
+        .trim()
+        .strip_prefix('v')?
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// The modification time of `path`, if it exists.
@@ -262,6 +289,13 @@ mod tests {
             Some("0.2.130")
         );
         assert_eq!(package_version(lock, "yew"), None);
+    }
+
+    #[test]
+    fn reads_the_node_major_version() {
+        assert_eq!(node_major("v20.20.2\n"), Some(20));
+        assert_eq!(node_major("v18.19.0"), Some(18));
+        assert_eq!(node_major(""), None);
     }
 
     #[test]

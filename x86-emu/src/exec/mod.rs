@@ -9,6 +9,7 @@ mod alu;
 mod bits;
 mod control;
 mod data;
+pub(crate) mod fast;
 mod muldiv;
 pub(crate) mod operand;
 mod shift;
@@ -54,17 +55,18 @@ impl Machine {
         };
         let block = self.code.take(pfn, b);
         let gen = self.code.gen;
-        let n = (block.len() as u64).min(max.max(1)) as usize;
+        let n = (block.ops.len() as u64).min(max.max(1)) as usize;
         let mut out = None;
         let mut retired = 0;
         // Only the last instruction of a block can transfer control (or yield, for REP), so
         // the loop need not compare EIPs; it leaves early on a stop or a write to code.
-        for (k, i) in block[..n].iter().enumerate() {
+        for k in 0..n {
             if k > 0 && check_bp && self.breakpoints_contain(self.eip) {
                 break;
             }
-            self.next_eip = self.eip.wrapping_add(i.len() as u32);
-            match self.exec(i) {
+            let op = block.ops[k];
+            self.next_eip = self.eip.wrapping_add(op.len as u32);
+            match self.exec_op(op, &block.instrs[k]) {
                 Ok(()) => {
                     self.eip = self.next_eip;
                     retired += 1;
@@ -91,15 +93,15 @@ impl Machine {
         let off = eip & 0xfff;
         let start = (frame | off) as usize;
         let end = (frame + 4096) as usize;
-        let mut block = Vec::new();
+        let mut block = code_cache::Block::default();
         {
             let bytes = &self.ram.as_bytes()[start..end];
             let mut d = Decoder::with_ip(32, bytes, off as u64, DecoderOptions::NONE);
             let mut i = Instruction::default();
-            while d.can_decode() && block.len() < code_cache::MAX_BLOCK {
+            while d.can_decode() && block.ops.len() < code_cache::MAX_BLOCK {
                 d.decode_out(&mut i);
                 if i.code() == Code::INVALID {
-                    if block.is_empty() {
+                    if block.ops.is_empty() {
                         if d.last_error() == DecoderError::NoMoreBytes {
                             return Ok(None);
                         }
@@ -107,7 +109,8 @@ impl Machine {
                     }
                     break; // the bad bytes start a block of their own and raise #UD there
                 }
-                block.push(i);
+                block.ops.push(fast::classify(&i));
+                block.instrs.push(i);
                 if i.flow_control() != FlowControl::Next
                     || i.has_rep_prefix()
                     || i.has_repne_prefix()

@@ -1,0 +1,150 @@
+//! The kernel model's visible behaviour: policies on a cyclic scan, the workload's own
+//! callback, killed tasks, budgets, memory pressure between tasks, determinism and rewind.
+
+use selfpage_core::{presets, views, Event, Scenario, Session, Stopped, TaskSpec, ThreadState, Until};
+
+fn task(name: &str, source: &str, guaranteed: u32, extra: u32) -> TaskSpec {
+    TaskSpec {
+        name: name.into(),
+        source: Some(source.into()),
+        preset: None,
+        guaranteed,
+        extra,
+        policy: "lru".into(),
+        ignore_pressure: false,
+        start_at: 0,
+    }
+}
+
+fn scenario(ram_frames: u32, tasks: Vec<TaskSpec>) -> Scenario {
+    Scenario {
+        name: "test".into(),
+        ram_frames,
+        kernel_frames: None,
+        seed: 7,
+        max_steps: 5_000_000,
+        tasks,
+    }
+}
+
+fn run(s: Scenario) -> Session {
+    let mut session = Session::new(s).expect("boots");
+    session.run_to_end();
+    session
+}
+
+fn preset(name: &str) -> Session {
+    run(presets::scenario(name).expect("preset"))
+}
+
+fn faults(s: &Session) -> u64 {
+    s.summary().tasks[0].faults
+}
+
+#[test]
+fn lru_faults_on_every_access_of_a_cyclic_scan_one_page_too_large() {
+    let lru = preset("cyclic-scan-lru");
+    let mru = preset("cyclic-scan-mru");
+    // 8 data pages + the text page cycle through 8 frames; 20 rounds of 8 accesses.
+    assert_eq!(faults(&lru), 160, "LRU evicts exactly the page needed next");
+    assert!(faults(&mru) * 3 < faults(&lru) * 2, "MRU: {} faults", faults(&mru));
+    for s in [&lru, &mru] {
+        assert_eq!(s.kernel().task(1).map(|t| t.state.clone()), Some(ThreadState::Exited(0)));
+    }
+}
+
+#[test]
+fn the_workloads_own_x86_callback_chooses_the_victims() {
+    let s = preset("own-policy");
+    let recs = s.kernel().trace().records();
+    let answers: Vec<Option<u32>> = recs
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Callback { answer, .. } => Some(*answer),
+            _ => None,
+        })
+        .collect();
+    assert!(!answers.is_empty(), "the pager called the callback");
+    assert!(answers.iter().all(Option::is_some), "every call returned: {answers:?}");
+    let evictions = recs
+        .iter()
+        .filter(|r| matches!(&r.event, Event::Pager { event: libhurd_mm::PagerEvent::Evict { .. }, .. }))
+        .count();
+    assert_eq!(evictions, answers.len(), "each eviction was the callback's choice");
+    // Evicting the highest page keeps the scan's next pages resident: far fewer faults
+    // than the 100 accesses of the scan.
+    assert!(faults(&s) < 50, "{} faults", faults(&s));
+    assert_eq!(s.kernel().task(1).map(|t| t.state.clone()), Some(ThreadState::Exited(0)));
+}
+
+#[test]
+fn a_task_that_touches_memory_outside_its_regions_is_killed_and_its_frames_return() {
+    let bad = "_start:\n    mov eax, [0x10]\n";
+    let s = run(scenario(64, vec![task("wild", bad, 8, 0)]));
+    let t = s.kernel().task(1).expect("task");
+    match &t.state {
+        ThreadState::Killed(reason) => {
+            assert!(reason.contains("segmentation fault") && reason.contains("0x10"), "{reason}")
+        }
+        other => panic!("not killed: {other:?}"),
+    }
+    assert!(views::frame_map(s.kernel()).iter().all(|c| c.owner != 1), "no frame is left with the dead task");
+    assert_eq!(s.kernel().pool().available(), s.kernel().pool().total());
+    assert_eq!(s.kernel().physmem().stats().free, s.kernel().physmem().stats().total);
+}
+
+#[test]
+fn a_runaway_program_stops_at_its_budget() {
+    let mut sc = scenario(64, vec![task("spin", "_start:\n    jmp _start\n", 8, 0)]);
+    sc.max_steps = 100_000;
+    let mut s = Session::new(sc).expect("boots");
+    assert_eq!(s.run_to_end(), Stopped::Budget);
+    assert_eq!(s.kernel().retired(), 100_000);
+    assert_eq!(s.run_to_end(), Stopped::Budget, "the budget holds on the next call too");
+    assert_eq!(s.kernel().retired(), 100_000);
+}
+
+/// Touches `PAGES` pages of a fresh mapping, then keeps touching them.
+fn toucher(pages: u32, rounds: u32) -> String {
+    format!(
+        "PAGES equ {pages}\nROUNDS equ {rounds}\n_start:\n    mov eax, 1\n    xor ebx, ebx\n    mov ecx, PAGES * 4096\n    mov edx, 6\n    xor esi, esi\n    int 0x30\n    mov ebp, eax\n    mov edi, ROUNDS\nround:\n    xor ecx, ecx\npage:\n    mov eax, ecx\n    shl eax, 12\n    add dword [ebp + eax], 1\n    inc ecx\n    cmp ecx, PAGES\n    jb page\n    dec edi\n    jnz round\n    mov eax, 8\n    xor ebx, ebx\n    int 0x30\n"
+    )
+}
+
+#[test]
+fn a_task_that_ignores_pressure_loses_its_extra_frames_to_the_guaranteed_one() {
+    // physmem owns 64 - 8 = 56 frames. The hog holds its 8 guaranteed frames and grabs
+    // 40 extra ones while nobody else needs them; the worker arrives later with a guarantee
+    // of 40 that can only be met by taking extra frames back.
+    let mut hog = task("hog", &toucher(44, 2000), 8, 40);
+    hog.ignore_pressure = true;
+    let mut worker = task("worker", &toucher(30, 20), 40, 0);
+    worker.start_at = 100_000;
+    let s = run(scenario(64, vec![hog, worker]));
+    let recs = s.kernel().trace().records();
+    assert!(
+        recs.iter().any(|r| matches!(r.event, Event::PressureRequest { task: 1, ignored: true, .. })),
+        "physmem asked the hog to return frames, and it ignored the request"
+    );
+    let reclaimed = recs.iter().filter(|r| matches!(r.event, Event::Reclaimed { task: 1, .. })).count();
+    assert!(reclaimed > 0, "physmem took the hog's extra frames back");
+    let worker = s.kernel().task(2).expect("worker");
+    assert_eq!(worker.state, ThreadState::Exited(0), "the worker's guarantee was honoured");
+    assert!(recs.iter().all(|r| !matches!(r.event, Event::Reclaimed { task: 2, .. })), "guarantees are never revoked");
+}
+
+#[test]
+fn running_in_pieces_or_rewinding_gives_the_same_trace() {
+    let whole = preset("cyclic-scan-mru").summary().trace_hash;
+    let mut s = Session::new(presets::scenario("cyclic-scan-mru").expect("preset")).expect("boots");
+    let mut budget = 1;
+    while s.run(budget, Until::Budget) == Stopped::Budget {
+        budget = budget * 3 % 97 + 1;
+    }
+    assert_eq!(s.summary().trace_hash, whole, "pieces");
+    let mid = s.kernel().retired() / 2;
+    s.rewind_to(mid);
+    assert_eq!(s.kernel().retired(), mid);
+    s.run_to_end();
+    assert_eq!(s.summary().trace_hash, whole, "rewind then replay");
+}
