@@ -1,7 +1,9 @@
 //! The kernel model's visible behaviour: policies on a cyclic scan, the workload's own
 //! callback, killed tasks, budgets, memory pressure between tasks, determinism and rewind.
 
-use selfpage_core::{presets, views, Event, Scenario, Session, Stopped, TaskSpec, ThreadState, Until};
+use selfpage_core::{
+    presets, views, Event, Scenario, Session, Stopped, TaskSpec, ThreadState, Until,
+};
 
 fn task(name: &str, source: &str, guaranteed: u32, extra: u32) -> TaskSpec {
     TaskSpec {
@@ -23,6 +25,7 @@ fn scenario(ram_frames: u32, tasks: Vec<TaskSpec>) -> Scenario {
         kernel_frames: None,
         seed: 7,
         max_steps: 5_000_000,
+        invlpg: true,
         tasks,
     }
 }
@@ -47,9 +50,16 @@ fn lru_faults_on_every_access_of_a_cyclic_scan_one_page_too_large() {
     let mru = preset("cyclic-scan-mru");
     // 8 data pages + the text page cycle through 8 frames; 20 rounds of 8 accesses.
     assert_eq!(faults(&lru), 160, "LRU evicts exactly the page needed next");
-    assert!(faults(&mru) * 3 < faults(&lru) * 2, "MRU: {} faults", faults(&mru));
+    assert!(
+        faults(&mru) * 3 < faults(&lru) * 2,
+        "MRU: {} faults",
+        faults(&mru)
+    );
     for s in [&lru, &mru] {
-        assert_eq!(s.kernel().task(1).map(|t| t.state.clone()), Some(ThreadState::Exited(0)));
+        assert_eq!(
+            s.kernel().task(1).map(|t| t.state.clone()),
+            Some(ThreadState::Exited(0))
+        );
     }
 }
 
@@ -65,16 +75,34 @@ fn the_workloads_own_x86_callback_chooses_the_victims() {
         })
         .collect();
     assert!(!answers.is_empty(), "the pager called the callback");
-    assert!(answers.iter().all(Option::is_some), "every call returned: {answers:?}");
+    assert!(
+        answers.iter().all(Option::is_some),
+        "every call returned: {answers:?}"
+    );
     let evictions = recs
         .iter()
-        .filter(|r| matches!(&r.event, Event::Pager { event: libhurd_mm::PagerEvent::Evict { .. }, .. }))
+        .filter(|r| {
+            matches!(
+                &r.event,
+                Event::Pager {
+                    event: libhurd_mm::PagerEvent::Evict { .. },
+                    ..
+                }
+            )
+        })
         .count();
-    assert_eq!(evictions, answers.len(), "each eviction was the callback's choice");
+    assert_eq!(
+        evictions,
+        answers.len(),
+        "each eviction was the callback's choice"
+    );
     // Evicting the highest page keeps the scan's next pages resident: far fewer faults
     // than the 100 accesses of the scan.
     assert!(faults(&s) < 50, "{} faults", faults(&s));
-    assert_eq!(s.kernel().task(1).map(|t| t.state.clone()), Some(ThreadState::Exited(0)));
+    assert_eq!(
+        s.kernel().task(1).map(|t| t.state.clone()),
+        Some(ThreadState::Exited(0))
+    );
 }
 
 #[test]
@@ -84,13 +112,22 @@ fn a_task_that_touches_memory_outside_its_regions_is_killed_and_its_frames_retur
     let t = s.kernel().task(1).expect("task");
     match &t.state {
         ThreadState::Killed(reason) => {
-            assert!(reason.contains("segmentation fault") && reason.contains("0x10"), "{reason}")
+            assert!(
+                reason.contains("segmentation fault") && reason.contains("0x10"),
+                "{reason}"
+            )
         }
         other => panic!("not killed: {other:?}"),
     }
-    assert!(views::frame_map(s.kernel()).iter().all(|c| c.owner != 1), "no frame is left with the dead task");
+    assert!(
+        views::frame_map(s.kernel()).iter().all(|c| c.owner != 1),
+        "no frame is left with the dead task"
+    );
     assert_eq!(s.kernel().pool().available(), s.kernel().pool().total());
-    assert_eq!(s.kernel().physmem().stats().free, s.kernel().physmem().stats().total);
+    assert_eq!(
+        s.kernel().physmem().stats().free,
+        s.kernel().physmem().stats().total
+    );
 }
 
 #[test]
@@ -100,7 +137,11 @@ fn a_runaway_program_stops_at_its_budget() {
     let mut s = Session::new(sc).expect("boots");
     assert_eq!(s.run_to_end(), Stopped::Budget);
     assert_eq!(s.kernel().retired(), 100_000);
-    assert_eq!(s.run_to_end(), Stopped::Budget, "the budget holds on the next call too");
+    assert_eq!(
+        s.run_to_end(),
+        Stopped::Budget,
+        "the budget holds on the next call too"
+    );
     assert_eq!(s.kernel().retired(), 100_000);
 }
 
@@ -123,14 +164,32 @@ fn a_task_that_ignores_pressure_loses_its_extra_frames_to_the_guaranteed_one() {
     let s = run(scenario(64, vec![hog, worker]));
     let recs = s.kernel().trace().records();
     assert!(
-        recs.iter().any(|r| matches!(r.event, Event::PressureRequest { task: 1, ignored: true, .. })),
+        recs.iter().any(|r| matches!(
+            r.event,
+            Event::PressureRequest {
+                task: 1,
+                ignored: true,
+                ..
+            }
+        )),
         "physmem asked the hog to return frames, and it ignored the request"
     );
-    let reclaimed = recs.iter().filter(|r| matches!(r.event, Event::Reclaimed { task: 1, .. })).count();
+    let reclaimed = recs
+        .iter()
+        .filter(|r| matches!(r.event, Event::Reclaimed { task: 1, .. }))
+        .count();
     assert!(reclaimed > 0, "physmem took the hog's extra frames back");
     let worker = s.kernel().task(2).expect("worker");
-    assert_eq!(worker.state, ThreadState::Exited(0), "the worker's guarantee was honoured");
-    assert!(recs.iter().all(|r| !matches!(r.event, Event::Reclaimed { task: 2, .. })), "guarantees are never revoked");
+    assert_eq!(
+        worker.state,
+        ThreadState::Exited(0),
+        "the worker's guarantee was honoured"
+    );
+    assert!(
+        recs.iter()
+            .all(|r| !matches!(r.event, Event::Reclaimed { task: 2, .. })),
+        "guarantees are never revoked"
+    );
 }
 
 #[test]

@@ -47,8 +47,14 @@ pub(crate) fn run(
             }
             let eax = m.cpu().regs[EAX];
             match run.stop {
-                Stop::Breakpoint(CALLBACK_RETURN) => (Some(eax), run.retired, format!("returned {eax:#x}")),
-                Stop::Budget => (None, run.retired, format!("ran {CALLBACK_BUDGET} instructions without returning")),
+                Stop::Breakpoint(CALLBACK_RETURN) => {
+                    (Some(eax), run.retired, format!("returned {eax:#x}"))
+                }
+                Stop::Budget => (
+                    None,
+                    run.retired,
+                    format!("ran {CALLBACK_BUDGET} instructions without returning"),
+                ),
                 Stop::Exception(e) => (None, run.retired, format!("{e}")),
                 other => (None, run.retired, format!("stopped: {other:?}")),
             }

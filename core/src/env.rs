@@ -287,7 +287,8 @@ impl PagerEnv for Env<'_> {
     fn ask_callback(&mut self, candidates: &[u32]) -> Option<u32> {
         let (entry, stack_top) = self.sys.tasks.get(&self.task)?.eviction_callback?;
         let cr3 = self.cr3_of(self.task)?;
-        let (answer, instructions, outcome) = crate::callback::run(&mut self.sys.machine, cr3, entry, stack_top, candidates);
+        let (answer, instructions, outcome) =
+            crate::callback::run(&mut self.sys.machine, cr3, entry, stack_top, candidates);
         self.sys.time += instructions;
         self.sys.emit(
             0,

@@ -233,10 +233,12 @@ impl Kernel {
         );
         let programs = (0..scenario.tasks.len())
             .map(|index| {
-                asm::assemble(scenario.source_of(index).unwrap_or_default()).map_err(|error| LoadError::Assemble {
-                    index,
-                    task: scenario.tasks[index].name.clone(),
-                    error,
+                asm::assemble(scenario.source_of(index).unwrap_or_default()).map_err(|error| {
+                    LoadError::Assemble {
+                        index,
+                        task: scenario.tasks[index].name.clone(),
+                        error,
+                    }
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -251,7 +253,11 @@ impl Kernel {
             programs,
             arrivals,
         };
-        while kernel.arrivals.last().is_some_and(|&i| scenario.tasks[i].start_at == 0) {
+        while kernel
+            .arrivals
+            .last()
+            .is_some_and(|&i| scenario.tasks[i].start_at == 0)
+        {
             if let Some(i) = kernel.arrivals.pop() {
                 kernel.start_task(i)?;
             }
@@ -274,7 +280,13 @@ impl Kernel {
             self.arrivals.pop();
             if let Err(e) = self.start_task(i) {
                 let id = i as u32 + 1;
-                self.sys.emit(0, Event::TaskKilled { task: id, reason: e.to_string() });
+                self.sys.emit(
+                    0,
+                    Event::TaskKilled {
+                        task: id,
+                        reason: e.to_string(),
+                    },
+                );
             }
             self.settle();
         }

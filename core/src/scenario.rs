@@ -32,6 +32,10 @@ pub struct Scenario {
     /// Instruction budget for the whole run.
     #[serde(default = "default_max_steps")]
     pub max_steps: u64,
+    /// Whether the kernel invalidates TLB entries after changing a PTE. `false` shows what
+    /// a forgotten INVLPG does: stale translations stay in use.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub invlpg: bool,
     /// The tasks, started in this order.
     #[serde(rename = "task", alias = "tasks", default)]
     pub tasks: Vec<TaskSpec>,
@@ -64,6 +68,14 @@ pub struct TaskSpec {
     /// so a late task can put pressure on tasks holding extra frames.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub start_at: u64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -70,7 +70,11 @@ impl Session {
     /// # Errors
     /// The scenario is invalid or a program does not assemble.
     pub fn new(scenario: Scenario) -> Result<Session, LoadError> {
-        Session::with_config(scenario, KernelConfig::default())
+        let config = KernelConfig {
+            invlpg: scenario.invlpg,
+            ..KernelConfig::default()
+        };
+        Session::with_config(scenario, config)
     }
 
     /// Boots a scenario with a kernel configuration.

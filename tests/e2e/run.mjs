@@ -20,7 +20,7 @@
 //   t.errors                console errors, page errors, CSP violations and failed requests so far
 
 import assert from 'node:assert/strict';
-import { readdir, mkdir } from 'node:fs/promises';
+import { readdir, mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -73,6 +73,8 @@ function slug(file) {
 
 /** Runs one check in a fresh browser context; resolves to an error message or null. */
 async function runCheck(browser, check) {
+  // A screenshot of an earlier failure would mislead.
+  await rm(path.join(screenshotDir, `FAILED-${slug(check.file)}.png`), { force: true });
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   const errors = [];
