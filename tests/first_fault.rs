@@ -157,3 +157,20 @@ fn stepping_back_returns_to_the_state_before_the_fault() {
     .phys
     .is_none());
 }
+
+#[test]
+fn jumping_to_an_event_shows_the_machine_as_it_was_then() {
+    let mut s = session();
+    s.run(1_000, Until::Event("fault"));
+    let fault = s.kernel().trace().len() - 2;
+    let regs_at_fault = s.kernel().task(1).map(|t| t.cpu.clone());
+    s.run_to_end();
+    assert!(s.goto_event(fault));
+    assert!(s.kernel().trace().len() > fault);
+    assert!(matches!(
+        s.kernel().trace().records()[fault as usize].event,
+        Event::Fault { .. }
+    ));
+    assert_eq!(s.kernel().task(1).map(|t| t.cpu.clone()), regs_at_fault);
+    assert!(!s.goto_event(1_000_000), "an event that never happened");
+}

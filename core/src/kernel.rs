@@ -108,6 +108,8 @@ pub enum Until {
     Budget,
     /// At the next event of this kind (see `Event::kind`), e.g. "fault" or "ipc".
     Event(&'static str),
+    /// Once the trace holds the record with this sequence number.
+    Record(u64),
 }
 
 /// The machine, cloneable through its snapshot (the decode cache is rebuilt on demand;
@@ -450,16 +452,19 @@ impl Kernel {
 
     /// `Stopped::Event` if an event `until` asks for happened since trace position `from`.
     fn matched(&self, until: Until, from: u64) -> Option<Stopped> {
-        let Until::Event(kind) = until else {
-            return None;
-        };
-        let r = self
-            .sys
-            .trace
-            .since(from)
-            .iter()
-            .find(|r| r.event.kind() == kind)?;
-        Some(Stopped::Event { seq: r.seq })
+        match until {
+            Until::Budget => None,
+            Until::Event(kind) => {
+                let r = self
+                    .sys
+                    .trace
+                    .since(from)
+                    .iter()
+                    .find(|r| r.event.kind() == kind)?;
+                Some(Stopped::Event { seq: r.seq })
+            }
+            Until::Record(seq) => (self.sys.trace.len() > seq).then_some(Stopped::Event { seq }),
+        }
     }
 
     fn step_over_breakpoint(&mut self, eip: u32) -> x86_emu::Run {

@@ -173,6 +173,24 @@ impl Session {
         }
     }
 
+    /// Goes to the moment trace record `seq` was written (just after the kernel step that
+    /// wrote it), replaying from the nearest earlier snapshot. `false` if the run never
+    /// got that far.
+    pub fn goto_event(&mut self, seq: u64) -> bool {
+        if seq >= self.kernel.trace().len() {
+            return false;
+        }
+        self.snapshots.retain(|s| s.trace().len() <= seq);
+        self.kernel = self.snapshots.last().unwrap_or(&self.boot).clone();
+        if self.kernel.trace().len() > seq {
+            return true;
+        }
+        matches!(
+            self.kernel.run(u64::MAX, Until::Record(seq)),
+            Stopped::Event { .. }
+        )
+    }
+
     /// Undoes the last instruction.
     pub fn step_back(&mut self) {
         self.rewind_to(self.kernel.retired().saturating_sub(1));
