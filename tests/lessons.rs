@@ -293,11 +293,27 @@ fn lesson_06_the_latecomer_gets_its_guarantee_and_finishes() {
     let sum = s.summary();
     assert_eq!(task(&sum, "latecomer").status, "exited 0");
     assert_eq!(task(&sum, "hog").status, "exited 0");
-    // The hog's extra frames come only from frames no guarantee needs: physmem refuses it
-    // beyond 8 + 18 while the latecomer's 30 are reserved.
+    // The hog pages within its 8 + 18 frames; the latecomer's 30 stay reserved for it, so
+    // its 25 allocations (24 pages and its code) all succeed at once.
+    let allocations = |id: u32| {
+        s.kernel()
+            .trace()
+            .records()
+            .iter()
+            .filter(|r| {
+                matches!(&r.event, Event::Rpc { task, request: Request::ContainerAllocate { .. } } if *task == id)
+            })
+            .count()
+    };
+    assert_eq!(allocations(1), 26);
+    assert_eq!(allocations(2), 25);
     assert!(pager_events(&s, 1)
         .iter()
         .any(|e| matches!(e, PagerEvent::Evict { .. })));
+    assert!(!pager_events(&s, 2).iter().any(|e| matches!(
+        e,
+        PagerEvent::Evict { .. } | PagerEvent::AllocRefused { .. }
+    )));
 }
 
 #[test]
@@ -357,6 +373,12 @@ fn lesson_07_access_patterns_faults_and_the_tlb() {
     assert!(
         miss_rate(sh, sm) * 5.0 < miss_rate(rh, rm),
         "sequential {sh}/{sm}, random {rh}/{rm}"
+    );
+    let seq_refs: Vec<u32> = (0..32).collect();
+    assert_eq!(
+        assert_opt_is_best("seq", 7, &seq_refs),
+        32,
+        "compulsory misses only"
     );
     assert_opt_is_best("random", 8, &random_refs());
     assert_opt_is_best("matrix-cols", 11, &cyclic_refs(16, 256));
@@ -440,6 +462,25 @@ fn numbers() {
             ..KernelConfig::default()
         },
     );
+    let recs = s.kernel().trace().records();
+    let first = recs
+        .iter()
+        .position(|r| {
+            matches!(
+                &r.event,
+                Event::Pager {
+                    event: PagerEvent::Evict { .. },
+                    ..
+                }
+            )
+        })
+        .unwrap_or(0);
+    for r in recs.iter().skip(first).take(30) {
+        println!("  {:?}", r.event);
+    }
+    for r in recs.iter().rev().take(5) {
+        println!("  end {:?}", r.event);
+    }
     let t = views::tlb(s.kernel());
     let sum = s.summary();
     println!(

@@ -76,6 +76,22 @@ const SCENARIOS: &[(&str, &str)] = &[
     ),
     ("callback-pin", include_str!("../presets/callback-pin.toml")),
     ("stale-tlb", include_str!("../presets/stale-tlb.toml")),
+    (
+        "competing-tasks-polite",
+        include_str!("../presets/competing-tasks-polite.toml"),
+    ),
+    (
+        "zipf-pressure",
+        include_str!("../presets/zipf-pressure.toml"),
+    ),
+    (
+        "zipf-anon-pressure",
+        include_str!("../presets/zipf-anon-pressure.toml"),
+    ),
+    (
+        "stale-tlb-broken",
+        include_str!("../presets/stale-tlb-broken.toml"),
+    ),
 ];
 
 /// The source of a built-in workload.

@@ -23,6 +23,7 @@ import assert from 'node:assert/strict';
 import { readdir, mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -141,6 +142,11 @@ async function runCheck(browser, check) {
       .split('\n')
       .filter((line) => line.trim())
       .join('\n      ');
+    if (e instanceof assert.AssertionError && !e.generatedMessage) {
+      // A custom message hides the values: show them.
+      const show = (v) => inspect(v, { breakLength: Infinity }).slice(0, 300);
+      failure += `\n      actual: ${show(e.actual)}\n      expected (${e.operator}): ${show(e.expected)}`;
+    }
   } finally {
     clearTimeout(timer);
   }

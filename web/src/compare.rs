@@ -155,7 +155,12 @@ mod tests {
         c.advance(|| false);
         assert!(c.done());
         let faults = |p: &str| c.runs.iter().find(|r| r.policy == p).map(|r| r.faults);
-        assert!(faults("mru") < faults("lru"), "{:?} vs {:?}", faults("mru"), faults("lru"));
+        assert!(
+            faults("mru") < faults("lru"),
+            "{:?} vs {:?}",
+            faults("mru"),
+            faults("lru")
+        );
         assert!(c.runs.iter().all(|r| r.finished));
         assert!((c.progress() - 1.0).abs() < 1e-9);
     }

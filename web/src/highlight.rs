@@ -43,8 +43,8 @@ impl Tok {
 
 const REGISTERS: &[&str] = &[
     "eax", "ebx", "ecx", "edx", "esi", "edi", "esp", "ebp", "ax", "bx", "cx", "dx", "si", "di",
-    "sp", "bp", "al", "ah", "bl", "bh", "cl", "ch", "dl", "dh", "cs", "ds", "es", "fs", "gs",
-    "ss", "cr0", "cr2", "cr3", "cr4", "eip", "eflags",
+    "sp", "bp", "al", "ah", "bl", "bh", "cl", "ch", "dl", "dh", "cs", "ds", "es", "fs", "gs", "ss",
+    "cr0", "cr2", "cr3", "cr4", "eip", "eflags",
 ];
 const DIRECTIVES: &[&str] = &[
     "section", "segment", "global", "extern", "equ", "db", "dw", "dd", "dq", "resb", "resw",
@@ -119,7 +119,9 @@ pub fn line(text: &str) -> Vec<(Tok, String)> {
                 Tok::Directive
             } else if KEYWORDS.contains(&lower.as_str()) {
                 Tok::Keyword
-            } else if words == 1 && (rest.starts_with(':') || DIRECTIVES.contains(&next_word.as_str())) {
+            } else if words == 1
+                && (rest.starts_with(':') || DIRECTIVES.contains(&next_word.as_str()))
+            {
                 // `label:`, or `NAME equ 8` / `buffer resb 4096`.
                 Tok::Label
             } else if expect_mnemonic {

@@ -1,13 +1,19 @@
 //! selfpage-web: the Selfpage playground in the browser. A Yew front end that only talks
 //! to selfpage-core's `Session`; heavy views draw on canvases from the session's state.
 
+mod compare;
 mod components;
+mod files;
 mod format;
+mod highlight;
+mod plot;
+mod refstring;
+mod series;
 mod state;
 mod url;
 
 pub use components::app::App;
-pub use state::{Action, AppState, Speed};
+pub use state::{Action, AppState, Speed, TaskSetting};
 
 use wasm_bindgen::prelude::*;
 

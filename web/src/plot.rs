@@ -61,7 +61,9 @@ pub fn nice_max(max: u64) -> u64 {
 /// Sizes the canvas to its laid-out width (and `height` CSS pixels) at the device's
 /// pixel ratio, and returns its context scaled to CSS pixels with the width.
 fn prepare(canvas: &HtmlCanvasElement, height: f64) -> Option<(CanvasRenderingContext2d, f64)> {
-    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
+    let dpr = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .clamp(1.0, 3.0);
     let width = match canvas.client_width() {
         w if w > 0 => f64::from(w),
         _ => 320.0,
@@ -85,7 +87,13 @@ pub fn line_chart(canvas: &HtmlCanvasElement, height: f64, x_max: u64, lines: &[
     let Some((ctx, width)) = prepare(canvas, height) else {
         return;
     };
-    let y_top = nice_max(lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).max().unwrap_or(0));
+    let y_top = nice_max(
+        lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.1))
+            .max()
+            .unwrap_or(0),
+    );
     let x_max = x_max.max(1);
     let (left, right, top, bottom) = (40.0, width - 8.0, 8.0, height - 18.0);
     let sx = |x: u64| left + (right - left) * (x as f64 / x_max as f64);

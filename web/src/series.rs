@@ -121,6 +121,12 @@ impl StatsSeries {
                 let n = s.mapped_now.len() as u64;
                 s.mapped.push(t, n);
             }
+            Event::TaskExited { task, .. } | Event::TaskKilled { task, .. } => {
+                // The address space goes away with the task.
+                let s = self.tasks.entry(*task).or_default();
+                s.mapped_now.clear();
+                s.mapped.push(t, 0);
+            }
             Event::Pager { task, event } => {
                 let s = self.tasks.entry(*task).or_default();
                 match event {

@@ -207,6 +207,9 @@ impl AppState {
                     ),
                     _ => (None, None),
                 };
+                if let Some((index, _, _)) = self.error_at {
+                    self.task = index as u32 + 1;
+                }
                 self.error = Some(e.to_string());
                 self.status = "not loaded".into();
             }
@@ -299,6 +302,7 @@ fn empty_scenario() -> Scenario {
         kernel_frames: None,
         seed: 1,
         max_steps: 1,
+        invlpg: true,
         tasks: Vec::new(),
     }
 }

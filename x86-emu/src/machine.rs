@@ -293,7 +293,10 @@ impl Machine {
     /// # Errors
     /// The #PF a user read of these bytes would raise.
     pub fn read_virt(&mut self, va: VirtAddr, buf: &mut [u8]) -> Result<(), Exception> {
-        self.read_bytes(va.0, buf)
+        let pending = self.pending.take(); // the kernel's accesses do not hit watchpoints
+        let r = self.read_bytes(va.0, buf);
+        self.pending = pending;
+        r
     }
 
     /// Write bytes at a linear address as a CPL-3 access through the MMU (sets A and D bits).
@@ -302,7 +305,10 @@ impl Machine {
     /// # Errors
     /// The #PF a user write of these bytes would raise.
     pub fn write_virt(&mut self, va: VirtAddr, bytes: &[u8]) -> Result<(), Exception> {
-        self.write_bytes(va.0, bytes)
+        let pending = self.pending.take();
+        let r = self.write_bytes(va.0, bytes);
+        self.pending = pending;
+        r
     }
 
     /// A serializable copy of the CPU, MMU and counters (the decode cache is rebuilt on demand).
@@ -340,4 +346,54 @@ pub struct MachineState {
     pub retired: u64,
     /// Physical memory.
     pub ram: Ram,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{asm, machine, DATA};
+    use iced_x86::code_asm::*;
+
+    #[test]
+    fn snapshot_round_trips_through_json() {
+        let (mut m, _) = machine(&asm(|a| {
+            a.mov(eax, 0x1234u32)?;
+            a.add(dword_ptr(DATA), eax)?;
+            a.stc()
+        }));
+        assert_eq!(m.run(100).stop, Stop::Interrupt(0x80));
+        let snap = m.snapshot();
+        let json = serde_json::to_string(&snap).unwrap();
+        let back: MachineState = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, snap);
+        let mut other = Machine::new(Ram::new(1).unwrap());
+        other.restore(back);
+        assert_eq!(other.cpu(), m.cpu());
+        assert_eq!(other.tlb(), m.tlb());
+        assert_eq!(other.retired(), m.retired());
+        assert!(other.cpu().flag(crate::cpu::eflags::CF));
+    }
+
+    #[test]
+    fn kernel_accesses_do_not_trigger_watchpoints_and_steps_ignore_breakpoints() {
+        let (mut m, _) = machine(&asm(|a| a.mov(eax, dword_ptr(DATA))));
+        m.watchpoints_mut().push(Watchpoint {
+            addr: VirtAddr(DATA),
+            len: 4,
+            access: WatchAccess::ReadWrite,
+        });
+        let mut buf = [0u8; 4];
+        m.read_virt(VirtAddr(DATA), &mut buf).unwrap();
+        let eip = m.cpu().eip;
+        m.breakpoints_mut().insert(eip);
+        assert_eq!(
+            m.step(),
+            Some(Stop::Watchpoint {
+                addr: DATA,
+                access: WatchAccess::Read
+            }),
+            "the guest's own read hits; the kernel's did not"
+        );
+        assert_eq!(m.retired(), 1);
+    }
 }

@@ -165,3 +165,25 @@ impl Machine {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::{machine, DATA};
+    use crate::{PfErrorCode, VirtAddr};
+
+    #[test]
+    fn split_accesses_translate_both_pages_first() {
+        let (mut m, _) = machine(&[0x90]);
+        m.wr(DATA + 0xffe, 4, 0xaabb_ccdd).unwrap();
+        assert_eq!(m.rd(DATA + 0xffe, 4).unwrap(), 0xaabb_ccdd);
+        assert_eq!(m.rd(DATA + 0x1000, 2).unwrap(), 0xaabb);
+        // The data area is 4 pages: a dword across its end faults on the next page, unwritten.
+        let end = DATA + 0x4000;
+        let e = m.wr(end - 2, 4, 0x1111_1111).unwrap_err();
+        assert_eq!(e.cr2, Some(end));
+        assert_eq!(e.pf_code(), Some(PfErrorCode::WRITE | PfErrorCode::USER));
+        let mut b = [0u8; 2];
+        m.read_virt(VirtAddr(end - 2), &mut b).unwrap();
+        assert_eq!(b, [0, 0]);
+    }
+}

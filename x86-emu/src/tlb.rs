@@ -1,6 +1,10 @@
 //! A software TLB: a direct-mapped cache of translations with the effective permissions.
 //! Like the i386 TLB it is not kept coherent with the page tables: only a CR3 load or an
 //! INVLPG removes an entry, so a PTE changed in RAM without INVLPG keeps its old translation.
+//! Entries are only made by successful user walks, so each holds the combined U/S=1 and the
+//! R/W of both levels. A write through an entry without D walks again (to set D, as hardware
+//! does); a write through a read-only entry faults from the entry and drops it, as a page
+//! fault drops the faulting address's entry on x86.
 
 use crate::addr::{Pfn, Vpn};
 use crate::pte::PteFlags;
@@ -68,12 +72,12 @@ impl Tlb {
         self.slots.len()
     }
 
-    /// Lookups answered from the TLB.
+    /// Lookups answered from the TLB (data accesses, plus one per block of fetched code).
     pub fn hits(&self) -> u64 {
         self.hits
     }
 
-    /// Lookups that needed a page walk.
+    /// Lookups that needed a page walk (including the re-walk of a first write to a clean page).
     pub fn misses(&self) -> u64 {
         self.misses
     }

@@ -72,7 +72,10 @@ fn native_mips(body: &str, setup: &str, instrs_per_iter: u64, iters: u64) -> Opt
 
 fn measure(name: &str, m: &mut Machine, budget: u64) -> f64 {
     // MIPS_SCALE=n divides the budgets (for runs under valgrind).
-    let scale = std::env::var("MIPS_SCALE").ok().and_then(|s| s.parse::<u64>().ok()).unwrap_or(1);
+    let scale = std::env::var("MIPS_SCALE")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(1);
     let budget = budget / scale.max(1);
     let _ = m.run(1000); // warm the decode cache and TLB
     let t = Instant::now();

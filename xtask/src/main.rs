@@ -25,8 +25,8 @@ commands:
         build the site, serve it on a free port and run the end-to-end browser checks
         in tests/e2e/checks/ (only those whose file or name contains FILTER)
   setup
-        install whatever is missing: wasm32 target, wasm-bindgen-cli (version from
-        Cargo.lock), chromium, chromium-driver, nasm, node packages of tests/e2e
+        install whatever is missing: rustfmt, clippy, wasm32 target, wasm-bindgen-cli
+        (version from Cargo.lock), chromium, chromium-driver, nasm, node packages of tests/e2e
   help
         print this text";
 
@@ -49,6 +49,7 @@ enum Command {
     Help,
 }
 
+/// Parses the command line, enters the repository root and runs the command.
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match parse(&args) {

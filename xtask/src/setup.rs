@@ -16,8 +16,8 @@ struct DebianTool {
     package: &'static str,
 }
 
-/// Debian packages the test stages need: browser, its driver, and the assembler and linker of
-/// the differential CPU tests.
+/// Debian packages the test stages need: browser, its driver, the assembler and linker of the
+/// differential CPU tests, and Node.js for wasm tests and the e2e harness.
 const DEBIAN_TOOLS: &[DebianTool] = &[
     DebianTool {
         program: "chromium",
@@ -50,11 +50,24 @@ static APT_UPDATED: AtomicBool = AtomicBool::new(false);
 
 /// Installs everything any stage needs (`cargo xtask setup`).
 pub fn all(root: &Path) -> Result<(), String> {
+    rust_components()?;
     wasm_target()?;
     wasm_bindgen(root)?;
+    wasm_pack()?;
     debian_tools()?;
     npm_deps(root)?;
     println!("setup: everything is installed");
+    Ok(())
+}
+
+/// Adds rustfmt and clippy with rustup if `cargo fmt` / `cargo clippy` do not run (minimal profile).
+pub fn rust_components() -> Result<(), String> {
+    for (component, subcommand) in [("rustfmt", "fmt"), ("clippy", "clippy")] {
+        if cmd::output(cmd::cargo().args([subcommand, "--version"])).is_none() {
+            cmd::run(Command::new("rustup").args(["component", "add", component]))
+                .map_err(|e| format!("{e}; `cargo {subcommand}` is needed by cargo xtask test"))?;
+        }
+    }
     Ok(())
 }
 
@@ -153,6 +166,28 @@ pub fn wasm_bindgen(root: &Path) -> Result<(), String> {
     }
 }
 
+/// Installs wasm-pack from crates.io unless it runs already, so `wasm-pack test --headless
+/// --chrome web` works; with wasm-bindgen-cli on PATH at the locked version it uses that one
+/// and downloads nothing.
+pub fn wasm_pack() -> Result<(), String> {
+    if tool_version("wasm-pack").is_some() {
+        return Ok(());
+    }
+    println!("setup: wasm-pack is missing; installing (~2 min)");
+    let install = |locked: bool| {
+        let mut c = cmd::cargo();
+        c.args(["install", "wasm-pack"]);
+        if locked {
+            c.arg("--locked");
+        }
+        cmd::run(&mut c)
+    };
+    install(true).or_else(|e| {
+        println!("setup: {e}; retrying without --locked");
+        install(false)
+    })
+}
+
 /// Installs the missing Debian packages of [`DEBIAN_TOOLS`] with apt-get (root only; otherwise
 /// the error names the exact command).
 pub fn debian_tools() -> Result<(), String> {
@@ -220,8 +255,11 @@ pub fn chromium() -> Result<PathBuf, String> {
     cmd::which("chromium").ok_or_else(|| "chromium is not on PATH".into())
 }
 
-/// Runs `npm ci` in tests/e2e when its node_modules is missing or older than package-lock.json.
+/// Checks Node.js and runs `npm ci` in tests/e2e when its node_modules is missing or older than
+/// package-lock.json.
 pub fn npm_deps(root: &Path) -> Result<(), String> {
+    debian_tools()?;
+    node_version_at_least(MIN_NODE)?;
     let dir = root.join("tests/e2e");
     let lock = dir.join("package-lock.json");
     let installed = dir.join("node_modules/.package-lock.json");
@@ -236,8 +274,6 @@ pub fn npm_deps(root: &Path) -> Result<(), String> {
     {
         return Ok(());
     }
-    debian_tools()?;
-    node_version_at_least(MIN_NODE)?;
     cmd::run(
         Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])

@@ -71,7 +71,8 @@ pub fn run(root: &Path, selection: &Selection) -> Result<(), String> {
         .copied()
         .filter(|s| selection.wants(s))
         .collect();
-    let needs_setup = selected.iter().any(|s| NEEDS_SETUP.contains(s));
+    let needs_setup = selected.iter().any(|s| NEEDS_SETUP.contains(s))
+        || selection.only.iter().any(|s| s == "setup");
     let mut rows: Vec<Row> = Vec::new();
     let mut setup_failed = false;
     let total = Instant::now();
@@ -126,7 +127,7 @@ pub fn run(root: &Path, selection: &Selection) -> Result<(), String> {
 /// The one-line description printed when a stage starts.
 fn describe(stage: &str) -> &'static str {
     match stage {
-        "setup" => "install missing tools (wasm32 target, wasm-bindgen-cli, chromium, chromedriver, nasm, npm packages)",
+        "setup" => "install missing tools (rustfmt, clippy, wasm32 target, wasm-bindgen-cli, chromium, chromedriver, nasm, npm packages)",
         "fmt" => "cargo fmt --all -- --check",
         "clippy" => "cargo clippy --workspace --all-targets -- -D warnings",
         "clippy-wasm" => "cargo clippy -p selfpage-web --target wasm32-unknown-unknown --all-targets -- -D warnings",

@@ -7,7 +7,8 @@ use yew::prelude::*;
 use selfpage_core::presets;
 
 use super::{
-    editor::Editor, events::EventLog, frame_map::FrameMap, registers::Registers, tasks::Tasks,
+    compare::Compare, editor::Editor, events::EventLog, files::Files, frame_map::FrameMap,
+    refstring::RefString, registers::Registers, stats::Stats, tasks::Tasks,
 };
 use super::{timeline::Timeline, tlb::TlbView, toolbar::Toolbar, walk::Walk};
 use crate::state::{Action, AppState};
@@ -54,6 +55,7 @@ pub fn App() -> Html {
                     <h1>{"Selfpage"}</h1>
                     <span class="tagline">{"tasks that page themselves — physmem, libhurd-mm and an i386, after the GNU Hurd on L4"}</span>
                 </div>
+                <Files state={state.clone()} />
                 <label class="preset">
                     {"Scenario "}
                     <select aria-label="Built-in scenario" onchange={on_preset}>
@@ -71,6 +73,7 @@ pub fn App() -> Html {
                 <section class="pane pane-editor"><Editor state={state.clone()} /></section>
                 <section class="pane pane-center">
                     <FrameMap state={state.clone()} />
+                    <Stats state={state.clone()} />
                     <Timeline state={state.clone()} />
                 </section>
                 <section class="pane pane-right">
@@ -80,17 +83,25 @@ pub fn App() -> Html {
                     <Tasks state={state.clone()} />
                 </section>
             </div>
+            <div class="analysis">
+                <section class="pane"><Compare state={state.clone()} /></section>
+                <section class="pane"><RefString /></section>
+            </div>
             <section class="pane pane-events"><EventLog state={state.clone()} /></section>
         </main>
     }
 }
 
-/// While running, dispatches one `Frame` per animation frame.
+/// While running (or comparing policies), dispatches one `Frame` per animation frame.
 #[hook]
 fn use_animation_loop(state: &UseReducerHandle<AppState>) {
-    let deps = (state.running, state.tick);
+    let deps = (
+        state.running || state.comparing(),
+        state.tick,
+        state.compare_gen,
+    );
     let state = state.clone();
-    use_effect_with(deps, move |&(running, _)| {
+    use_effect_with(deps, move |&(running, _, _)| {
         let mut pending = None;
         if running {
             if let Some(window) = web_sys::window() {

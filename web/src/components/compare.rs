@@ -31,8 +31,14 @@ pub fn Compare(props: &PaneProps) -> Html {
                     .iter()
                     .map(|r| Bar {
                         label: r.policy,
-                        value: (r.done || r.retired > 0).then(|| value(r)).filter(|_| r.error.is_none()),
-                        colour: if r.policy == c.original { ORIGINAL } else { OTHER },
+                        value: (r.done || r.retired > 0)
+                            .then(|| value(r))
+                            .filter(|_| r.error.is_none()),
+                        colour: if r.policy == c.original {
+                            ORIGINAL
+                        } else {
+                            OTHER
+                        },
                     })
                     .collect()
             };
@@ -105,7 +111,7 @@ pub fn Compare(props: &PaneProps) -> Html {
                             </tr>
                         }) }
                     </table>
-                    <p class="muted small">{"OPT needs the future references, which a live pager cannot know: compare it on a reference string below."}</p>
+                    <p class="muted small">{"OPT needs the future references, which a live pager cannot know: compare it in the reference-string pane."}</p>
                 </>
             }
         }

@@ -1,10 +1,59 @@
-//! The editor: the shown task's workload, line numbers with breakpoints, the assembler's
-//! error marked at its line and column, and the task's settings.
+//! The editor: task tabs, the task's settings, its workload with syntax highlighting (a
+//! transparent textarea over a highlighted layer), line numbers with breakpoints, and the
+//! assembler's error marked at its line and column.
 
 use yew::prelude::*;
 
+use libhurd_mm::PolicyKind;
+
 use super::app::PaneProps;
-use crate::state::Action;
+use crate::highlight;
+use crate::state::{Action, TaskSetting};
+
+/// Pixel height of one source line (as in app.css).
+const LINE_PX: usize = 18;
+
+/// The highlighted layer of one line; on the error line, the character at `col` (1-based)
+/// is marked and the message follows the line's end.
+fn line_html(text: &str, err: Option<(u32, &str)>) -> Html {
+    let tokens = highlight::line(text);
+    let Some((col, msg)) = err else {
+        return tokens
+            .into_iter()
+            .map(|(t, s)| html! { <span class={t.class()}>{ s }</span> })
+            .collect();
+    };
+    let at = (col as usize).saturating_sub(1);
+    let mut pos = 0;
+    let mut parts: Vec<Html> = Vec::new();
+    let mut marked = false;
+    for (t, s) in tokens {
+        let len = s.chars().count();
+        if !marked && at >= pos && at < pos + len {
+            let before: String = s.chars().take(at - pos).collect();
+            let mark: String = s.chars().skip(at - pos).take(1).collect();
+            let after: String = s.chars().skip(at - pos + 1).collect();
+            parts.push(html! { <span class={t.class()}>{ before }</span> });
+            parts.push(html! { <span class={classes!(t.class(), "err-mark")} id="asm-error-mark">{ mark }</span> });
+            parts.push(html! { <span class={t.class()}>{ after }</span> });
+            marked = true;
+        } else {
+            parts.push(html! { <span class={t.class()}>{ s }</span> });
+        }
+        pos += len;
+    }
+    if !marked {
+        parts.push(html! { <span class="err-mark eol" id="asm-error-mark">{" "}</span> });
+    }
+    parts.push(html! { <span class="err-inline">{ format!("  ◀ {msg}") }</span> });
+    parts.into_iter().collect()
+}
+
+/// Parses a frame count typed in a settings field (`None` if it is not a number).
+fn frames_of(e: &Event) -> Option<u32> {
+    e.target_dyn_into::<web_sys::HtmlInputElement>()
+        .and_then(|i| i.value().trim().parse::<u32>().ok())
+}
 
 /// The editor pane.
 #[component]
@@ -20,6 +69,7 @@ pub fn Editor(props: &PaneProps) -> Html {
         .unwrap_or_default()
         .to_string();
     let lines = source.lines().count().max(1) + 1;
+    let widest = source.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     let breakpoints: Vec<u32> = state
         .with_kernel(|k| {
             let t = k.task(state.task);
@@ -36,6 +86,12 @@ pub fn Editor(props: &PaneProps) -> Html {
         })
         .flatten();
     let error = state.error_at.filter(|(t, _, _)| *t == index);
+    let message = state.asm_message.clone().unwrap_or_default();
+    let edited = state
+        .session
+        .as_ref()
+        .is_none_or(|s| s.borrow().scenario() != &state.scenario);
+
     let on_input = {
         let s = state.clone();
         Callback::from(move |e: InputEvent| {
@@ -48,13 +104,69 @@ pub fn Editor(props: &PaneProps) -> Html {
         let s = state.clone();
         Callback::from(move |_: MouseEvent| s.dispatch(Action::Apply))
     };
+    let set = |f: fn(&Event) -> Option<TaskSetting>| {
+        let s = state.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = f(&e) {
+                s.dispatch(Action::SetTask(index, v));
+            }
+        })
+    };
+    let on_policy = set(|e| {
+        e.target_dyn_into::<web_sys::HtmlSelectElement>()
+            .map(|s| TaskSetting::Policy(s.value()))
+    });
+    let on_guaranteed = set(|e| frames_of(e).map(TaskSetting::Guaranteed));
+    let on_extra = set(|e| frames_of(e).map(TaskSetting::Extra));
+    let on_ignore = set(|e| {
+        e.target_dyn_into::<web_sys::HtmlInputElement>()
+            .map(|i| TaskSetting::IgnorePressure(i.checked()))
+    });
+
+    let source_lines: Vec<&str> = source.split('\n').collect();
     html! {
         <div class="card editor" id="editor">
             <h2>
-                { format!("Program · {}", spec.name) }
-                <span class="badge">{ format!("{} guaranteed + {} extra · {}{}", spec.guaranteed, spec.extra, spec.policy, if spec.ignore_pressure { " · ignores pressure" } else { "" }) }</span>
+                {"Program"}
+                if edited {
+                    <span class="badge edited" id="edited" title="The scenario differs from the one running">{"edited · not loaded"}</span>
+                }
             </h2>
-            <div class="code" style={format!("--lines:{lines}")}>
+            if state.scenario.tasks.len() > 1 {
+                <div class="tabs" role="tablist" aria-label="Tasks">
+                    { for state.scenario.tasks.iter().enumerate().map(|(i, t)| {
+                        let s = state.clone();
+                        let id = i as u32 + 1;
+                        let onclick = Callback::from(move |_: MouseEvent| s.dispatch(Action::SelectTask(id)));
+                        let selected = i == index;
+                        html! {
+                            <button role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()} class={classes!("tab", selected.then_some("selected"), state.error_at.is_some_and(|(e, _, _)| e == i).then_some("has-error"))} {onclick}>
+                                <span class={format!("swatch owner-{}", id % 8)}></span>{ format!("{id} {}", t.name) }
+                            </button>
+                        }
+                    }) }
+                </div>
+            }
+            <div class="task-settings" aria-label="Task settings">
+                <label title="Eviction policy of this task's pager">{"policy "}
+                    <select id="set-policy" onchange={on_policy}>
+                        { for PolicyKind::ALL.iter().filter(|k| k.is_live()).map(|k| html! {
+                            <option value={k.as_str()} selected={PolicyKind::parse(&spec.policy) == Some(*k)}>{ k.as_str() }</option>
+                        }) }
+                    </select>
+                </label>
+                <label title="Frames physmem guarantees to this task">{"guaranteed "}
+                    <input id="set-guaranteed" type="number" min="1" value={spec.guaranteed.to_string()} onchange={on_guaranteed} />
+                </label>
+                <label title="Frames it may hold beyond the guarantee while memory is free">{"extra "}
+                    <input id="set-extra" type="number" min="0" value={spec.extra.to_string()} onchange={on_extra} />
+                </label>
+                <label class="check" title="Ignore physmem's requests to return frames">
+                    <input id="set-ignore" type="checkbox" checked={spec.ignore_pressure} onchange={on_ignore} />
+                    {"ignores pressure"}
+                </label>
+            </div>
+            <div class="code">
                 <ol class="gutter" aria-label="Line numbers; click to toggle a breakpoint">
                     { for (1..=lines as u32).map(|n| {
                         let s = state.clone();
@@ -68,13 +180,24 @@ pub fn Editor(props: &PaneProps) -> Html {
                         }
                     }) }
                 </ol>
-                <textarea aria-label="Assembly source" spellcheck="false" rows={lines.to_string()} value={source} oninput={on_input} />
+                <div class="code-stack" style={format!("min-height:{}px;min-width:{}ch", lines * LINE_PX + 16, widest + 4)}>
+                    <pre class="highlight" aria-hidden="true">
+                        { for source_lines.iter().enumerate().map(|(i, l)| {
+                            let err = error.filter(|(_, line, _)| *line as usize == i + 1).map(|(_, _, c)| (c, message.as_str()));
+                            html! { <>{ line_html(l, err) }{"\n"}</> }
+                        }) }
+                        {" "}
+                    </pre>
+                    <textarea aria-label="Assembly source" spellcheck="false" wrap="off" autocapitalize="off" autocomplete="off" value={source} oninput={on_input} />
+                </div>
             </div>
             if let Some((_, line, col)) = error {
-                <p class="asm-error" id="asm-error">{ format!("line {line}, column {col}: see the message above") }</p>
+                <p class="asm-error" id="asm-error" role="alert">
+                    <b>{ format!("line {line}, column {col}: ") }</b>{ message.clone() }
+                </p>
             }
             <div class="editor-actions">
-                <button id="btn-apply" onclick={on_apply} title="Assemble every task and boot the scenario again">{"Assemble & load"}</button>
+                <button id="btn-apply" class="primary" onclick={on_apply} title="Assemble every task and boot the scenario again">{"Assemble & load"}</button>
             </div>
         </div>
     }

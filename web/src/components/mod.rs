@@ -1,10 +1,14 @@
 //! One component per file.
 
 pub mod app;
+pub mod compare;
 pub mod editor;
 pub mod events;
+pub mod files;
 pub mod frame_map;
+pub mod refstring;
 pub mod registers;
+pub mod stats;
 pub mod tasks;
 pub mod timeline;
 pub mod tlb;

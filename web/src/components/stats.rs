@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::app::PaneProps;
 use super::frame_map::OWNER_COLOURS;
 use crate::plot::{self, Line};
-use crate::series::{Series, StatsSeries};
+use crate::series::{Series, StatsSeries, TaskSeries};
 
 /// Height of each chart, in CSS pixels.
 const CHART_H: f64 = 130.0;
@@ -16,7 +16,10 @@ fn colour(task: u32) -> &'static str {
     OWNER_COLOURS[(task % 8) as usize]
 }
 
-fn lines<'a>(s: &'a StatsSeries, pick: impl Fn(&'a crate::series::TaskSeries) -> Vec<(&'a Series, bool)>) -> Vec<Line<'a>> {
+fn lines<'a>(
+    s: &'a StatsSeries,
+    pick: impl Fn(&'a TaskSeries) -> Vec<(&'a Series, bool)>,
+) -> Vec<Line<'a>> {
     s.tasks
         .iter()
         .flat_map(|(id, t)| {
@@ -27,6 +30,11 @@ fn lines<'a>(s: &'a StatsSeries, pick: impl Fn(&'a crate::series::TaskSeries) ->
             })
         })
         .collect()
+}
+
+/// Page-ins (solid) and page-outs (dashed) of a task.
+fn io(t: &TaskSeries) -> Vec<(&Series, bool)> {
+    vec![(&t.page_ins, false), (&t.page_outs, true)]
 }
 
 /// The statistics pane.
@@ -43,7 +51,11 @@ pub fn Stats(props: &PaneProps) -> Html {
             cache.borrow_mut().update(state.boot_id, k.trace());
             k.time()
         })
-        .unwrap_or(0);
+        .unwrap_or_else(|| {
+            // Nothing loaded: forget the last session's series.
+            *cache.borrow_mut() = StatsSeries::default();
+            0
+        });
     {
         let cache = cache.clone();
         let canvases = (
@@ -61,8 +73,7 @@ pub fn Stats(props: &PaneProps) -> Html {
                 plot::line_chart(&c, CHART_H, x_max, &lines(&s, |t| vec![(&t.mapped, false)]));
             }
             if let Some(c) = canvases.2.cast::<HtmlCanvasElement>() {
-                let pick = |t: &'_ crate::series::TaskSeries| vec![(&t.page_ins, false), (&t.page_outs, true)];
-                plot::line_chart(&c, CHART_H, x_max, &lines(&s, pick));
+                plot::line_chart(&c, CHART_H, x_max, &lines(&s, io));
             }
         });
     }

@@ -103,12 +103,36 @@ pub(crate) fn classify(i: &Instruction) -> Op {
     let r0 = is_r32(i, 0);
     let alu = |c: Code| -> Option<Alu> {
         Some(match c {
-            C::Add_rm32_r32 | C::Add_r32_rm32 | C::Add_rm32_imm8 | C::Add_rm32_imm32 | C::Add_EAX_imm32 => Alu::Add,
-            C::Sub_rm32_r32 | C::Sub_r32_rm32 | C::Sub_rm32_imm8 | C::Sub_rm32_imm32 | C::Sub_EAX_imm32 => Alu::Sub,
-            C::And_rm32_r32 | C::And_r32_rm32 | C::And_rm32_imm8 | C::And_rm32_imm32 | C::And_EAX_imm32 => Alu::And,
-            C::Or_rm32_r32 | C::Or_r32_rm32 | C::Or_rm32_imm8 | C::Or_rm32_imm32 | C::Or_EAX_imm32 => Alu::Or,
-            C::Xor_rm32_r32 | C::Xor_r32_rm32 | C::Xor_rm32_imm8 | C::Xor_rm32_imm32 | C::Xor_EAX_imm32 => Alu::Xor,
-            C::Cmp_rm32_r32 | C::Cmp_r32_rm32 | C::Cmp_rm32_imm8 | C::Cmp_rm32_imm32 | C::Cmp_EAX_imm32 => Alu::Cmp,
+            C::Add_rm32_r32
+            | C::Add_r32_rm32
+            | C::Add_rm32_imm8
+            | C::Add_rm32_imm32
+            | C::Add_EAX_imm32 => Alu::Add,
+            C::Sub_rm32_r32
+            | C::Sub_r32_rm32
+            | C::Sub_rm32_imm8
+            | C::Sub_rm32_imm32
+            | C::Sub_EAX_imm32 => Alu::Sub,
+            C::And_rm32_r32
+            | C::And_r32_rm32
+            | C::And_rm32_imm8
+            | C::And_rm32_imm32
+            | C::And_EAX_imm32 => Alu::And,
+            C::Or_rm32_r32
+            | C::Or_r32_rm32
+            | C::Or_rm32_imm8
+            | C::Or_rm32_imm32
+            | C::Or_EAX_imm32 => Alu::Or,
+            C::Xor_rm32_r32
+            | C::Xor_r32_rm32
+            | C::Xor_rm32_imm8
+            | C::Xor_rm32_imm32
+            | C::Xor_EAX_imm32 => Alu::Xor,
+            C::Cmp_rm32_r32
+            | C::Cmp_r32_rm32
+            | C::Cmp_rm32_imm8
+            | C::Cmp_rm32_imm32
+            | C::Cmp_EAX_imm32 => Alu::Cmp,
             C::Test_rm32_r32 | C::Test_rm32_imm32 | C::Test_EAX_imm32 => Alu::Test,
             _ => return None,
         })
@@ -164,7 +188,11 @@ pub(crate) fn classify(i: &Instruction) -> Op {
         C::Shl_rm32_1 | C::Shl_rm32_imm8 if r0 => {
             op.kind = Fast::Shl;
             op.d = r32(i.op0_register());
-            op.imm = if i.op_count() > 1 { i.immediate8() as u32 & 31 } else { 1 };
+            op.imm = if i.op_count() > 1 {
+                i.immediate8() as u32 & 31
+            } else {
+                1
+            };
         }
         C::Jne_rel8_32 | C::Jne_rel32_32 => {
             op.kind = Fast::Jne;
@@ -184,10 +212,12 @@ pub(crate) fn classify(i: &Instruction) -> Op {
 }
 
 impl Machine {
-    /// Execute a predecoded instruction (`i` is its full decoding, for the general path).
+    /// Execute a predecoded instruction (`i` is its full decoding, for the general path);
+    /// `self.next_eip` holds the fall-through EIP and is updated by branches.
     #[inline(always)]
     pub(crate) fn exec_op(&mut self, op: Op, i: &Instruction) -> OrFault<()> {
         let d = op.d as usize & 7;
+        let target = (self.eip & !0xfff).wrapping_add(op.imm);
         match op.kind {
             Fast::AddRr => self.alu_fast(Alu::Add, d, self.regs[op.s as usize & 7]),
             Fast::SubRr => self.alu_fast(Alu::Sub, d, self.regs[op.s as usize & 7]),
@@ -221,7 +251,7 @@ impl Machine {
                 let v = self.rd(self.ea(i), 4)?;
                 self.regs[d] = v;
             }
-            Fast::Store => return self.wr(self.ea(i), 4, self.regs[d]),
+            Fast::Store => self.wr(self.ea(i), 4, self.regs[d])?,
             Fast::Shl => {
                 let c = op.imm;
                 if c != 0 {
@@ -240,15 +270,15 @@ impl Machine {
             }
             Fast::Jne => {
                 if !self.flags.zf() {
-                    self.next_eip = (self.eip & !0xfff).wrapping_add(op.imm);
+                    self.next_eip = target;
                 }
             }
             Fast::Je => {
                 if self.flags.zf() {
-                    self.next_eip = (self.eip & !0xfff).wrapping_add(op.imm);
+                    self.next_eip = target;
                 }
             }
-            Fast::Jmp => self.next_eip = (self.eip & !0xfff).wrapping_add(op.imm),
+            Fast::Jmp => self.next_eip = target,
             Fast::General => return self.exec_outlined(i),
         }
         Ok(())

@@ -60,13 +60,13 @@ impl Machine {
         let mut retired = 0;
         // Only the last instruction of a block can transfer control (or yield, for REP), so
         // the loop need not compare EIPs; it leaves early on a stop or a write to code.
-        for k in 0..n {
+        let (ops, instrs) = (&block.ops[..n], &block.instrs[..n.min(block.instrs.len())]);
+        for (k, (op, i)) in ops.iter().zip(instrs).enumerate() {
             if k > 0 && check_bp && self.breakpoints_contain(self.eip) {
                 break;
             }
-            let op = block.ops[k];
             self.next_eip = self.eip.wrapping_add(op.len as u32);
-            match self.exec_op(op, &block.instrs[k]) {
+            match self.exec_op(*op, i) {
                 Ok(()) => {
                     self.eip = self.next_eip;
                     retired += 1;

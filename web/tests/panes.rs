@@ -1,0 +1,154 @@
+//! Browser tests of the panes added to the playground: the editor's error marker, the
+//! reference-string widget and the statistics pane.
+
+use std::time::Duration;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn settle() {
+    yew::platform::time::sleep(Duration::ZERO).await;
+}
+
+fn doc() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+}
+
+fn find(root: &Element, sel: &str) -> Element {
+    root.query_selector(sel)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no element {sel}"))
+}
+
+fn text(root: &Element, sel: &str) -> String {
+    find(root, sel).text_content().unwrap_or_default()
+}
+
+async fn click(root: &Element, sel: &str) {
+    find(root, sel)
+        .dyn_into::<HtmlElement>()
+        .expect("clickable")
+        .click();
+    settle().await;
+}
+
+/// Fires a bubbling `input` event, as typing does.
+async fn input(el: &Element) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict("input", &init).expect("event");
+    el.dispatch_event(&ev).expect("dispatch");
+    settle().await;
+}
+
+async fn mount() -> Element {
+    // Each test starts from the built-in scenario, not one a previous test left in the URL.
+    if let Some(w) = web_sys::window() {
+        let _ = w
+            .history()
+            .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#")));
+    }
+    let root = doc().create_element("div").expect("div");
+    doc()
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
+    yew::Renderer::<selfpage_web::App>::with_root(root.clone()).render();
+    settle().await;
+    root
+}
+
+#[wasm_bindgen_test]
+async fn an_assembler_error_shows_line_column_and_message_and_the_page_recovers() {
+    let root = mount().await;
+    let area: HtmlTextAreaElement = find(&root, "#editor textarea")
+        .dyn_into()
+        .expect("textarea");
+    let good = area.value();
+    area.set_value(&good.replacen("mov eax, [buffer]", "mvo eax, [buffer]", 1));
+    input(&area).await;
+    click(&root, "#btn-apply").await;
+
+    let err = text(&root, "#asm-error");
+    assert!(err.contains("line 8, column 5"), "position: {err}");
+    assert!(err.contains("mvo"), "message: {err}");
+    assert_eq!(
+        text(&root, "#asm-error-mark"),
+        "m",
+        "the marker is at the column"
+    );
+    assert!(
+        text(&root, "#editor .highlight").contains("◀"),
+        "the message sits next to the line"
+    );
+    assert!(find(&root, "#btn-step").has_attribute("disabled"));
+
+    // Still usable: fix the line, load, step to the fault.
+    let area: HtmlTextAreaElement = find(&root, "#editor textarea")
+        .dyn_into()
+        .expect("textarea");
+    area.set_value(&good);
+    input(&area).await;
+    click(&root, "#btn-apply").await;
+    assert!(root.query_selector("#asm-error").ok().flatten().is_none());
+    click(&root, "#btn-fault").await;
+    assert_eq!(text(&root, "#fault-count"), "1 faults");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_reference_string_widget_shows_the_textbook_misses() {
+    let root = mount().await;
+    let misses = |p: &str| text(&root, &format!("#refs-{p} .misses"));
+    assert_eq!(
+        find(&root, "#refs-input")
+            .dyn_into::<HtmlInputElement>()
+            .expect("input")
+            .value(),
+        "7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1"
+    );
+    assert_eq!(misses("fifo"), "15");
+    assert_eq!(misses("lru"), "12");
+    assert_eq!(misses("opt"), "9");
+
+    // Nonsense is a message, not a panic.
+    let frames: HtmlInputElement = find(&root, "#refs-frames").dyn_into().expect("input");
+    frames.set_value("0");
+    input(&frames).await;
+    assert!(text(&root, "#refs-error").contains("frames must be"));
+    frames.set_value("4");
+    input(&frames).await;
+    assert_eq!(misses("fifo"), "10");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_statistics_pane_counts_the_faults_of_a_run() {
+    let root = mount().await;
+    assert!(root
+        .query_selector("#stats canvas")
+        .ok()
+        .flatten()
+        .is_some());
+    click(&root, "#btn-run").await;
+    for _ in 0..200 {
+        if text(&root, "#status").contains("all tasks finished") {
+            break;
+        }
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(text(&root, "#status").contains("all tasks finished"));
+    assert_eq!(
+        text(&root, "#stats-faults-1"),
+        text(&root, "#task-1 .faults")
+    );
+    assert_eq!(text(&root, "#stats-faults-1"), "1");
+    root.remove();
+}
