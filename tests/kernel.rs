@@ -207,3 +207,47 @@ fn running_in_pieces_or_rewinding_gives_the_same_trace() {
     s.run_to_end();
     assert_eq!(s.summary().trace_hash, whole, "rewind then replay");
 }
+
+#[test]
+fn fork_shares_pages_copy_on_write_and_copies_exactly_the_written_one() {
+    let s = preset("fork-cow");
+    let k = s.kernel();
+    assert_eq!(
+        k.task(1).map(|t| t.state.clone()),
+        Some(ThreadState::Exited(1)),
+        "the parent still sees 1"
+    );
+    assert_eq!(
+        k.task(2).map(|t| t.state.clone()),
+        Some(ThreadState::Exited(2)),
+        "the child wrote 2"
+    );
+    let recs = k.trace().records();
+    let copies = recs
+        .iter()
+        .filter(|r| matches!(r.event, Event::FrameCopied { .. }))
+        .count();
+    assert_eq!(copies, 1, "only the page the child wrote was copied");
+    assert!(recs.iter().any(|r| matches!(
+        &r.event,
+        Event::Rpc {
+            task: 1,
+            request: physmem::Request::ControlSplit { frames: 8, .. }
+        }
+    )));
+    assert!(recs.iter().any(|r| matches!(
+        &r.event,
+        Event::Rpc {
+            task: 1,
+            request: physmem::Request::ContainerCopy {
+                mode: physmem::CopyMode::CopyOnWrite,
+                ..
+            }
+        }
+    )));
+    let pm = k.physmem().stats();
+    assert_eq!(
+        pm.free, pm.total,
+        "both tasks ended: every frame is free again"
+    );
+}

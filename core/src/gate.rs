@@ -59,6 +59,19 @@ pub(crate) fn call(k: &mut Kernel, id: u32) {
             return;
         }
         GateCall::Yield => 0,
+        GateCall::Fork => match crate::fork::fork(k, id) {
+            Ok(child) => child,
+            Err(reason) => {
+                k.sys.emit(
+                    0,
+                    Event::Print {
+                        task: id,
+                        text: format!("fork: {reason}\n"),
+                    },
+                );
+                gate::errno_eax(libhurd_mm::ENOMEM)
+            }
+        },
         GateCall::Print { ptr, len } => match read_user(k, id, ptr, len.min(MAX_PRINT)) {
             Some(bytes) => {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -120,6 +133,7 @@ fn describe(call: &GateCall) -> String {
         GateCall::SetPolicy(p) => format!("set_policy({p:?})"),
         GateCall::Print { ptr, len } => format!("print({ptr:#x}, {len})"),
         GateCall::Yield => "yield()".into(),
+        GateCall::Fork => "fork()".into(),
         GateCall::Exit(c) => format!("exit({c})"),
         GateCall::RegisterEvictionCallback { entry, stack_top } => {
             format!("register_eviction_callback({entry:#x}, {stack_top:#x})")

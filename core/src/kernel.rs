@@ -647,6 +647,11 @@ impl Kernel {
         &self.breakpoints
     }
 
+    /// Number of tasks the scenario declares (their ids are 1..=n; forks come after).
+    pub(crate) fn scenario_tasks(&self) -> u32 {
+        self.scenario.tasks.len() as u32
+    }
+
     /// The configuration in force.
     pub fn config(&self) -> &KernelConfig {
         &self.sys.config

@@ -8,6 +8,7 @@ mod callback;
 mod env;
 pub mod exec;
 mod fault;
+mod fork;
 mod gate;
 mod kernel;
 mod loader;
@@ -24,6 +25,7 @@ pub mod views;
 
 pub use callback::{CALLBACK_BUDGET, CALLBACK_RETURN};
 pub use fault::{access_of, FAULT_LABEL};
+pub use fork::MAX_LIVE_TASKS;
 pub use kernel::{
     Kernel, KernelConfig, LoadError, Stopped, Until, GATE_VECTOR, STACK_SIZE, STACK_TOP,
 };

@@ -7,6 +7,7 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("first-fault", include_str!("../presets/first-fault.asm")),
     ("cyclic-scan", include_str!("../presets/cyclic-scan.asm")),
     ("own-policy", include_str!("../presets/own-policy.asm")),
+    ("fork-cow", include_str!("../presets/fork-cow.asm")),
     ("lazy-binding", include_str!("../presets/lazy-binding.asm")),
     ("seq-scan", include_str!("../presets/seq-scan.asm")),
     (
@@ -39,6 +40,7 @@ const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../presets/cyclic-scan-mru.toml"),
     ),
     ("own-policy", include_str!("../presets/own-policy.toml")),
+    ("fork-cow", include_str!("../presets/fork-cow.toml")),
     ("lazy-binding", include_str!("../presets/lazy-binding.toml")),
     ("seq-scan", include_str!("../presets/seq-scan.toml")),
     (

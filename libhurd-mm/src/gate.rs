@@ -76,6 +76,8 @@ pub enum GateFn {
     Exit = 8,
     /// Register an x86 eviction callback.
     RegisterEvictionCallback = 9,
+    /// Fork the task: the child shares every resident page copy-on-write.
+    Fork = 10,
 }
 
 impl GateFn {
@@ -92,6 +94,7 @@ impl GateFn {
             Yield,
             Exit,
             RegisterEvictionCallback,
+            Fork,
         ]
         .into_iter()
         .find(|&f| f as u32 == eax)
@@ -144,6 +147,8 @@ pub enum GateCall {
     Yield,
     /// exit(code).
     Exit(i32),
+    /// fork(): EAX is the child's task id in the parent and 0 in the child.
+    Fork,
     /// register_eviction_callback(entry, stack_top).
     RegisterEvictionCallback {
         /// The callback's first instruction.
@@ -157,7 +162,7 @@ pub enum GateCall {
 #[derive(Clone, Debug, PartialEq, Eq, Error, Serialize, Deserialize)]
 pub enum GateError {
     /// EAX is not a gate function.
-    #[error("no library function {0} (EAX must be 1..=9)")]
+    #[error("no library function {0} (EAX must be 1..=10)")]
     UnknownFunction(u32),
     /// Protection bits beyond r=4, w=2, x=1.
     #[error("protection {0:#x} is not a combination of r=4, w=2, x=1")]
@@ -235,6 +240,7 @@ pub fn decode(regs: GateRegs) -> Result<GateCall, GateError> {
             entry: ebx,
             stack_top: ecx,
         },
+        GateFn::Fork => GateCall::Fork,
     })
 }
 
@@ -267,7 +273,9 @@ impl MemoryManager {
             GateCall::RegisterEvictionCallback { entry, stack_top } => self
                 .register_eviction_callback(env, entry, stack_top)
                 .map(|()| 0),
-            GateCall::Print { .. } | GateCall::Yield | GateCall::Exit(_) => return None,
+            GateCall::Print { .. } | GateCall::Yield | GateCall::Exit(_) | GateCall::Fork => {
+                return None
+            }
         };
         Some(match r {
             Ok(v) => v,

@@ -24,6 +24,7 @@
 mod advice;
 mod env;
 mod error;
+mod fork;
 pub mod gate;
 mod inspect;
 mod mmap;

@@ -41,6 +41,9 @@ pub(crate) struct Page {
     pub dirty: bool,
     /// Accessed since it was brought in.
     pub used: bool,
+    /// Shared copy-on-write with another task's container since a fork: mapped without W
+    /// until the task writes, when physmem makes the private copy.
+    pub cow: bool,
 }
 
 /// Why a page is being brought in.
@@ -300,6 +303,14 @@ impl MemoryManager {
             // Resident but not mapped: the mapping was revoked ("a cache of mappings").
             p.used = true;
             let offset = p.offset;
+            // A copy-on-write page is mapped read-only until it is written; asking for W
+            // is what makes physmem break the sharing and copy the frame.
+            let rights = if p.cow && f.access != Access::Write {
+                rights.without(Rights::W)
+            } else {
+                p.cow = false;
+                rights
+            };
             map_page(env, self.container, page, offset, rights)?;
             self.stats.remaps += 1;
             env.event(PagerEvent::Remap {
@@ -381,6 +392,7 @@ impl MemoryManager {
                 offset,
                 dirty,
                 used,
+                cow: false,
             },
         );
         self.policy.insert(page);

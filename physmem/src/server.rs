@@ -89,6 +89,12 @@ impl Physmem {
         Ok(self.new_control(task, guaranteed))
     }
 
+    /// Makes a new task known (the task server's job), so others can give it capabilities,
+    /// as a parent does when it forks.
+    pub fn register_task(&mut self, task: TaskId) {
+        self.tasks.insert(task);
+    }
+
     fn new_control(&mut self, task: TaskId, guaranteed: u32) -> Handle {
         let id = ControlId(self.fresh_id());
         let handle = self.caps.mint(task, Object::Control(id));
