@@ -251,3 +251,39 @@ fn fork_shares_pages_copy_on_write_and_copies_exactly_the_written_one() {
         "both tasks ended: every frame is free again"
     );
 }
+
+#[test]
+fn eight_tasks_compete_for_memory_and_all_finish() {
+    let tasks = (0..8)
+        .map(|i| task(&format!("t{i}"), &toucher(6 + i, 30), 4, 2))
+        .collect();
+    let s = run(scenario(128, tasks));
+    let summary = s.summary();
+    assert_eq!(summary.tasks.len(), 8);
+    for t in &summary.tasks {
+        assert_eq!(t.status, "exited 0", "{}: {}", t.name, t.status);
+        assert!(
+            t.faults >= 6,
+            "{} touched its pages: {} faults",
+            t.name,
+            t.faults
+        );
+    }
+    // Round robin: the tasks ran interleaved, not one after the other.
+    let firsts: Vec<u32> = s
+        .kernel()
+        .trace()
+        .records()
+        .iter()
+        .filter_map(|r| match r.event {
+            Event::Fault { task, .. } => Some(task),
+            _ => None,
+        })
+        .take(16)
+        .collect();
+    let distinct: std::collections::BTreeSet<u32> = firsts.iter().copied().collect();
+    assert!(
+        distinct.len() >= 4,
+        "faults of the first slices come from several tasks: {firsts:?}"
+    );
+}

@@ -210,13 +210,9 @@ impl PagerEnv for Env<'_> {
                 for i in 0..pages {
                     let va = item.vaddr + i * PAGE_SIZE;
                     if let Err(reason) = self.install(va, item.pfn.0 + i, item.rights) {
-                        self.sys.emit(
-                            0,
-                            Event::Print {
-                                task,
-                                text: format!("kernel: {reason}\n"),
-                            },
-                        );
+                        // Not physmem's doing: the kernel could not hold the mapping. The
+                        // pager sees a failed map; the kernel kills the task with this reason.
+                        self.sys.kernel_error = Some(reason.to_string());
                         result = Err(PhysmemError::OutOfMemory { guaranteed: 0 });
                     }
                 }

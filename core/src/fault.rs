@@ -108,7 +108,13 @@ pub(crate) fn serve(k: &mut Kernel, id: u32) {
             }
             k.sys.emit(0, Event::Resumed { task: id });
         }
-        Err(segv) => k.kill(id, format!("segmentation fault: {segv}")),
+        Err(segv) => {
+            let reason = match k.sys.kernel_error.take() {
+                Some(why) => format!("{why} (the scenario's kernel_frames is too small)"),
+                None => format!("segmentation fault: {segv}"),
+            };
+            k.kill(id, reason)
+        }
     }
 }
 

@@ -154,6 +154,8 @@ pub(crate) struct System {
     pub slice_used: u64,
     /// Effects that need a task's memory manager, handled when no manager is busy.
     pub pending: VecDeque<Effect>,
+    /// Why the kernel could not install a mapping a pager asked for, if it could not.
+    pub kernel_error: Option<String>,
     pub config: KernelConfig,
 }
 
@@ -223,6 +225,7 @@ impl Kernel {
             run_queue: VecDeque::new(),
             slice_used: 0,
             pending: VecDeque::new(),
+            kernel_error: None,
             config,
         };
         sys.emit(

@@ -154,9 +154,16 @@ impl Scenario {
     }
 
     /// Frames kept by the kernel for page directories and page tables.
+    /// By default an eighth of RAM, and at least four per task (a page directory and the
+    /// tables for text, heap and stack), but never more than half of RAM.
     pub fn kernel_frames(&self) -> u32 {
-        self.kernel_frames
-            .unwrap_or_else(|| (self.ram_frames / 8).clamp(4, 1024))
+        self.kernel_frames.unwrap_or_else(|| {
+            let per_task = 4 * self.tasks.len() as u32 + 4;
+            (self.ram_frames / 8)
+                .clamp(4, 1024)
+                .max(per_task)
+                .min(self.ram_frames / 2)
+        })
     }
 
     /// Checks every field; the error names the first bad one.
