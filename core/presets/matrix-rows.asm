@@ -1,8 +1,8 @@
 ; Matrix walk by rows. A ROWS x COLS matrix of dwords whose rows are one page apart (an
 ; image with a 4 KiB pitch): element (r, c) is at base + r*4096 + c*4. This program sums
 ; it row by row, so consecutive reads are 4 bytes apart: each page is entered once, the
-; TLB misses once per row and the task faults once per row (ROWS faults), whatever its
-; frames. matrix-cols.asm walks the same data column by column.
+; TLB misses only around the row's first read and the task faults once per row (ROWS
+; faults), whatever its frames. matrix-cols.asm walks the same data column by column.
 ROWS    equ 16              ; rows (pages)
 COLS    equ 256             ; dwords used in each row
 PITCH   equ 4096            ; bytes from one row to the next

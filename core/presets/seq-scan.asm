@@ -2,7 +2,8 @@
 ; STRIDE bytes (a table scan, a file copy, a video frame). Every page is touched exactly
 ; once, in address order, so every policy takes the same PAGES compulsory faults: the
 ; only misses are first touches, and even Belady's OPT cannot avoid them. The TLB misses
-; once per page and hits for the other 4096/STRIDE - 1 reads of that page.
+; a few times as the scan enters a page (the faulting read, its restart, the code page
+; whose A bit the pager's sampling cleared) and hits for the other reads of that page.
 ; Exit code: the sum of the words read (0: anonymous memory starts zeroed).
 PAGES   equ 32              ; pages in the buffer
 STRIDE  equ 64              ; bytes between two reads

@@ -333,10 +333,24 @@ impl MemoryManager {
             return Err(format!("address {page:#x} is not in any region"));
         };
         let rights = region.prot.rights();
-        let (offset, fresh) = self.take_slot(env)?;
+        let (mut offset, mut fresh) = self.take_slot(env)?;
         if let Err(e) = map_page(env, self.container, page, offset, rights) {
-            self.spare.insert(offset);
-            return Err(e);
+            if !fresh || self.held.len() <= 1 {
+                self.spare.insert(offset);
+                return Err(e);
+            }
+            // physmem reserved the offset but could bind no frame to it (frames are bound
+            // lazily, at first map): give the offset back, stop asking for more than this
+            // task holds, and page within its own frames instead.
+            env.event(PagerEvent::AllocRefused { reason: e });
+            self.deallocate(env, offset, None);
+            self.limit = self.held.len() as u32;
+            let victim = self.choose_victim(env, false)?;
+            (offset, fresh) = self.evict(env, victim)?;
+            if let Err(e) = map_page(env, self.container, page, offset, rights) {
+                self.spare.insert(offset);
+                return Err(e);
+            }
         }
         let container = self.container;
         let mut dirty = false;

@@ -1,0 +1,142 @@
+//! The `selfpage` command line, as other tools call it: `exec`, `policy` and `run` with
+//! `--json`, and clear errors for bad input.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::process::Command;
+
+fn selfpage(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_selfpage"))
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn write(name: &str, text: &str) -> String {
+    let path = std::env::temp_dir().join(format!("selfpage-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).expect("temp file");
+    path.display().to_string()
+}
+
+#[test]
+fn exec_stops_at_the_label_before_executing_it() {
+    let file = write(
+        "until.asm",
+        "_start:\n    mov eax, 5\n    add eax, 2\ndone:\n    mov eax, 99\n",
+    );
+    let (code, out, _) = selfpage(&["exec", &file, "--until", "done", "--json"]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["stop"], "until");
+    assert_eq!(v["eax"], 7);
+    assert_eq!(v["steps"], 2);
+    assert_eq!(
+        v["eip"], 0x40_0008,
+        "mov eax, 5 (5 bytes) + add eax, 2 (3 bytes)"
+    );
+}
+
+#[test]
+fn exec_reports_exit_budget_and_faults() {
+    let exit = write(
+        "exit.asm",
+        "_start:\n    mov ebx, 3\n    mov eax, 1\n    int 0x80\n",
+    );
+    assert_eq!(
+        json(&selfpage(&["exec", &exit, "--json"]).1)["stop"],
+        "exit"
+    );
+    let spin = write("spin.asm", "_start:\n    jmp _start\n");
+    let v = json(&selfpage(&["exec", &spin, "--max-steps", "1000", "--json"]).1);
+    assert_eq!(
+        (v["stop"].as_str(), v["steps"].as_u64()),
+        (Some("budget"), Some(1000))
+    );
+    let zero = json(&selfpage(&["exec", &spin, "--max-steps", "0", "--json"]).1);
+    assert_eq!(
+        (zero["stop"].as_str(), zero["steps"].as_u64()),
+        (Some("budget"), Some(0))
+    );
+    let wild = write("wild.asm", "_start:\n    mov eax, [0x1234]\n");
+    let v = json(&selfpage(&["exec", &wild, "--json"]).1);
+    assert_eq!(v["stop"], "fault");
+    assert_eq!(
+        (
+            v["vector"].as_u64(),
+            v["cr2"].as_u64(),
+            v["error_code"].as_u64()
+        ),
+        (Some(14), Some(0x1234), Some(4))
+    );
+}
+
+#[test]
+fn exec_names_the_line_and_column_of_an_assembler_error() {
+    let bad = write("bad.asm", "_start:\n    mov ebz, 1\n");
+    let (code, out, _) = selfpage(&["exec", &bad, "--json"]);
+    assert_ne!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["stop"], "error");
+    let msg = v["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.starts_with("line 2, column 9") && msg.contains("ebz"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn policy_runs_the_pagers_policies_on_a_reference_string() {
+    let refs = "7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1";
+    for (policy, misses) in [("fifo", 15), ("lru", 12), ("opt", 9)] {
+        let (code, out, _) = selfpage(&[
+            "policy", "--policy", policy, "--frames", "3", "--refs", refs, "--json",
+        ]);
+        assert_eq!(code, 0);
+        let v = json(&out);
+        assert_eq!(v["misses"], misses, "{policy}");
+        assert_eq!(v["hits"], 20 - misses, "{policy}");
+        assert_eq!(v["steps"].as_array().map(Vec::len), Some(20));
+    }
+}
+
+#[test]
+fn run_prints_a_summary_with_the_trace_hash() {
+    let (code, out, _) = selfpage(&["run", "first-fault", "--json"]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["tasks"][0]["status"], "exited 42");
+    assert_eq!(v["trace_hash"].as_str().map(str::len), Some(16));
+}
+
+#[test]
+fn bad_input_gets_a_clear_message_and_exit_code_2() {
+    for (args, expect) in [
+        (vec!["frobnicate"], "unknown command 'frobnicate'"),
+        (vec!["run"], "missing SCENARIO"),
+        (
+            vec!["run", "no-such-scenario"],
+            "cannot read scenario 'no-such-scenario'",
+        ),
+        (
+            vec!["policy", "--policy", "lru", "--frames", "x", "--refs", "1"],
+            "'x' is not a whole number",
+        ),
+        (
+            vec!["policy", "--policy", "nope", "--frames", "3", "--refs", "1"],
+            "unknown policy 'nope'",
+        ),
+        (vec!["exec", "a.asm", "--bogus"], "unknown flag '--bogus'"),
+    ] {
+        let (code, _, err) = selfpage(&args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
+}
