@@ -259,8 +259,9 @@ impl PagerEnv for Env<'_> {
         };
         match pagetable::sample(&mut self.sys.machine, cr3, vaddr) {
             Some((old, flush)) => {
-                // A cleared A bit must be walked again to be set: drop the TLB entry.
-                flush.apply(&mut self.sys.machine, cr3);
+                // A cleared A bit is set again only by a walk: the TLB entry must go (unless
+                // the scenario shows what a forgotten INVLPG does).
+                self.flush(flush, cr3);
                 RefBits {
                     referenced: old.accessed,
                     dirty: old.dirty,

@@ -189,6 +189,10 @@ fn run(args: &[String]) -> Result<ExitCode, CliError> {
                 t.status
             );
         }
+        println!(
+            "TLB: {} hits, {} misses",
+            summary.tlb_hits, summary.tlb_misses
+        );
         println!("trace hash {}", summary.trace_hash);
     }
     Ok(ExitCode::SUCCESS)

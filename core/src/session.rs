@@ -60,6 +60,10 @@ pub struct Summary {
     pub events: u64,
     /// Trace hash, as 16 hex digits.
     pub trace_hash: String,
+    /// TLB lookups that hit.
+    pub tlb_hits: u64,
+    /// TLB lookups that walked the page tables.
+    pub tlb_misses: u64,
     /// Per task.
     pub tasks: Vec<TaskSummary>,
 }
@@ -206,6 +210,8 @@ impl Session {
             instructions: k.retired(),
             events: k.trace().len(),
             trace_hash: format!("{:016x}", k.trace().hash()),
+            tlb_hits: k.machine().tlb().hits(),
+            tlb_misses: k.machine().tlb().misses(),
             tasks: k
                 .tasks()
                 .map(|t| crate::views::task_summary(k, t))

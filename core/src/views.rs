@@ -35,6 +35,10 @@ pub mod mark {
     pub const WRITABLE: u16 = 1 << 9;
     /// Touched by the most recent event.
     pub const TOUCHED: u16 = 1 << 10;
+    /// Pinned by its task's pager: never evicted (the eviction callback's code and stack).
+    pub const PINNED: u16 = 1 << 11;
+    /// Pinned by its task's pager: never evicted (the eviction callback's code and stack).
+    pub const PINNED: u16 = 1 << 11;
 }
 
 /// One cell of the physical frame map.
@@ -131,6 +135,9 @@ pub fn frame_map(k: &Kernel) -> Vec<FrameCell> {
                 .is_some_and(|n| n.rights.contains(physmem::Rights::W))
             {
                 c.marks |= mark::WRITABLE;
+            }
+            if k.manager(task).is_some_and(|m| m.pinned().contains(&va)) {
+                c.marks |= mark::PINNED;
             }
         }
     }

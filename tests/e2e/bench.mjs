@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+// Browser figures for `cargo xtask bench` (headless Chromium through playwright-core).
+//
+//   node tests/e2e/bench.mjs URL CONFIG.json OUT.json
+//
+// `cargo xtask bench` builds the site, serves it, writes CONFIG (the loop sources and the
+// scenarios, the same ones the native figures run) and turns OUT into table rows. This
+// script only measures; it prints progress and writes raw numbers:
+//   alu, pages:  { small: {steps, ms}, large: {steps, ms} }   benchExec in the page
+//   faults:      { small: {faults, ms}, large: {faults, ms} } benchScenario in the page
+//   tti:         { ms, loads, compile_ms }    navigation start -> #selfpage[data-ready="true"]
+//   frames:      { median_ms, p95_ms, count, window_ms, ips }  while running at full speed
+//   errors:      { part: message }            for every part that could not be measured
+// benchExec and benchScenario are the entry points of web/src/bench.rs.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { chromium } from 'playwright-core';
+
+const [url, configPath, outPath] = process.argv.slice(2);
+if (!url || !configPath || !outPath) {
+  console.error('usage: node tests/e2e/bench.mjs http://127.0.0.1:PORT/ CONFIG.json OUT.json');
+  process.exit(2);
+}
+const config = JSON.parse(await readFile(configPath, 'utf8'));
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const APP = '#selfpage[data-ready="true"]';
+// Chromium here has no network: these flags (as in run.mjs) keep it from stalling.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+const VIEWPORT = { width: 1440, height: 900 };
+
+const result = { errors: {} };
+const log = (line) => console.log(`bench (browser): ${line}`);
+
+/** A fresh page; the app is opened at `where` and awaited unless `wait` is false. */
+async function openPage(browser, where, { wait = true, init } = {}) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  page.setDefaultTimeout(60000);
+  if (init) await page.addInitScript(init);
+  await page.goto(new URL(where, url).href, { waitUntil: 'load' });
+  if (wait) await page.waitForSelector(APP, { timeout: 30000 });
+  return { context, page };
+}
+
+/** Runs `part` and records its error instead of stopping the script. */
+async function measure(name, part) {
+  try {
+    result[name] = await part();
+  } catch (e) {
+    result.errors[name] = String(e?.message || e).split('\n')[0];
+    log(`${name} failed: ${result.errors[name]}`);
+  }
+}
+
+/** The emulator loops and the fault scenarios, timed inside the page with the wasm build. */
+async function wasmFigures(browser) {
+  const { context, page } = await openPage(browser, '/');
+  const reps = config.repetitions || 1;
+  for (const name of ['alu', 'pages']) {
+    log(`${name} loop in wasm`);
+    await measure(name, () =>
+      page.evaluate(
+        async ({ src, reps }) => {
+          const m = await import(new URL('pkg/selfpage_web.js', location.href).href);
+          const run = (source) => {
+            const t = performance.now();
+            const steps = m.benchExec(source, Number.MAX_SAFE_INTEGER);
+            return { steps, ms: performance.now() - t };
+          };
+          let best = null;
+          for (let i = 0; i < reps; i++) {
+            const small = run(src.small);
+            const large = run(src.large);
+            const mips = (large.steps - small.steps) / (large.ms - small.ms);
+            if (!best || mips > best.mips) best = { small, large, mips };
+          }
+          return { small: best.small, large: best.large };
+        },
+        { src: config[name], reps },
+      ),
+    );
+  }
+  log('fault round trips in wasm');
+  await measure('faults', () =>
+    page.evaluate(
+      async ({ src, reps }) => {
+        const m = await import(new URL('pkg/selfpage_web.js', location.href).href);
+        const run = (json) => {
+          const t = performance.now();
+          const summary = JSON.parse(m.benchScenario(json));
+          const ms = performance.now() - t;
+          return { faults: summary.tasks.reduce((n, t) => n + t.faults, 0), ms };
+        };
+        let best = null;
+        for (let i = 0; i < reps; i++) {
+          const small = run(src.small);
+          const large = run(src.large);
+          const ns = (large.ms - small.ms) / (large.faults - small.faults);
+          if (!best || ns < best.ns) best = { small, large, ns };
+        }
+        return { small: best.small, large: best.large };
+      },
+      { src: config.faults, reps },
+    ),
+  );
+  await context.close();
+}
+
+/** Time to interactive: the median of fresh loads, plus the wasm compile time alone. */
+async function timeToInteractive(browser) {
+  log('time to interactive');
+  const loads = Math.max(1, Math.min(3, config.repetitions || 1));
+  const times = [];
+  let compileMs = null;
+  for (let i = 0; i < loads; i++) {
+    const { context, page } = await openPage(browser, '/', {
+      wait: false,
+      init: () => {
+        const check = () => {
+          if (!window.__readyAt && document.querySelector('#selfpage[data-ready="true"]')) {
+            window.__readyAt = performance.now();
+          }
+        };
+        new MutationObserver(check).observe(document, {
+          subtree: true,
+          childList: true,
+          attributes: true,
+          attributeFilter: ['data-ready'],
+        });
+      },
+    });
+    await page.waitForFunction(() => window.__readyAt, null, { timeout: 30000 });
+    times.push(await page.evaluate(() => window.__readyAt));
+    if (compileMs === null) {
+      compileMs = await page.evaluate(async () => {
+        const bytes = await (await fetch('pkg/selfpage_web_bg.wasm')).arrayBuffer();
+        const t = performance.now();
+        await WebAssembly.compile(bytes);
+        return performance.now() - t;
+      });
+    }
+    await context.close();
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)], loads, compile_ms: compileMs };
+}
+
+/** Frame intervals and emulation speed while the app runs a 4,096-frame scenario. */
+async function frameTimes(browser) {
+  log('frame time while running a 4,096-frame scenario');
+  const fragment = `#scenario=${encodeURIComponent(config.ui_scenario)}`;
+  const { context, page } = await openPage(browser, `/${fragment}`);
+  const banner = page.locator('#error');
+  if (await banner.count()) throw new Error(`the app refused the scenario: ${await banner.innerText()}`);
+  const frames = await page.locator('#frames-used').innerText().catch(() => '');
+  if (frames && !/4,?096|4096/.test(frames)) throw new Error(`the frame map shows "${frames}", not 4,096 frames`);
+  await page.selectOption('select[aria-label="Speed"]', { label: 'as fast as possible' });
+  await page.click('#btn-run');
+  await page.waitForTimeout(500); // past the first faults and the first redraws
+  const m = await page.evaluate(async (windowMs) => {
+    const retired = () => {
+      const match = document.querySelector('#status')?.textContent.match(/([\d,]+) instructions/);
+      return match ? Number(match[1].replace(/,/g, '')) : NaN;
+    };
+    const i0 = retired();
+    const t0 = performance.now();
+    const intervals = [];
+    let last = null;
+    await new Promise((done) => {
+      const tick = (t) => {
+        if (last !== null) intervals.push(t - last);
+        last = t;
+        if (t - t0 < windowMs) requestAnimationFrame(tick);
+        else done();
+      };
+      requestAnimationFrame(tick);
+    });
+    return { intervals, i0, i1: retired(), elapsed: performance.now() - t0 };
+  }, config.frame_ms || 3000);
+  const running = (await page.locator('#btn-run').innerText()).trim();
+  await page.click('#btn-run').catch(() => {});
+  await context.close();
+  if (running !== 'Pause') throw new Error(`the app was not running at the end (button says "${running}")`);
+  const sorted = [...m.intervals].sort((a, b) => a - b);
+  if (sorted.length < 2) throw new Error('fewer than two animation frames');
+  const pick = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const ips = Number.isFinite(m.i1 - m.i0) && m.i1 > m.i0 ? ((m.i1 - m.i0) * 1000) / m.elapsed : null;
+  return { median_ms: pick(0.5), p95_ms: pick(0.95), count: sorted.length, window_ms: config.frame_ms || 3000, ips };
+}
+
+const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+try {
+  await wasmFigures(browser).catch((e) => {
+    for (const part of ['alu', 'pages', 'faults']) result.errors[part] ??= String(e?.message || e);
+  });
+  await measure('tti', () => timeToInteractive(browser));
+  await measure('frames', () => frameTimes(browser));
+} finally {
+  await browser.close();
+}
+await writeFile(outPath, JSON.stringify(result));
+log(`done; results in ${outPath}`);
