@@ -37,8 +37,6 @@ pub mod mark {
     pub const TOUCHED: u16 = 1 << 10;
     /// Pinned by its task's pager: never evicted (the eviction callback's code and stack).
     pub const PINNED: u16 = 1 << 11;
-    /// Pinned by its task's pager: never evicted (the eviction callback's code and stack).
-    pub const PINNED: u16 = 1 << 11;
 }
 
 /// One cell of the physical frame map.
