@@ -1,5 +1,6 @@
 //! `cargo xtask`: developer commands for Selfpage (serve the site, run every check, set up tools).
 
+mod bench;
 mod cmd;
 mod e2e;
 mod serve;
@@ -24,6 +25,9 @@ commands:
   e2e [--no-build] [FILTER]
         build the site, serve it on a free port and run the end-to-end browser checks
         in tests/e2e/checks/ (only those whose file or name contains FILTER)
+  bench [--json] [--quick]
+        measure speed as ratios against references taken in the same run: emulator vs.
+        real CPU, fault round trip vs. Linux, step back, UI frame time (--quick: < 2 min)
   setup
         install whatever is missing: rustfmt, clippy, wasm32 target, wasm-bindgen-cli
         (version from Cargo.lock), chromium, chromium-driver, nasm, node packages of tests/e2e
@@ -43,6 +47,8 @@ enum Command {
     Test(test::Selection),
     /// `e2e`: run only the end-to-end checks.
     E2e { build: bool, filter: Option<String> },
+    /// `bench`: measure speed figures.
+    Bench(bench::Options),
     /// `setup`: install missing tools.
     Setup,
     /// `help`: print usage.
@@ -76,6 +82,7 @@ fn main() -> ExitCode {
         Command::Serve { port, build } => serve::run(&root, port, build),
         Command::Test(selection) => test::run(&root, &selection),
         Command::E2e { build, filter } => e2e::run(&root, build, filter.as_deref()),
+        Command::Bench(options) => bench::run(&root, options),
         Command::Setup => setup::all(&root),
     };
     match result {
@@ -146,6 +153,9 @@ fn parse(args: &[String]) -> Result<Command, UsageError> {
             }
             Ok(Command::Test(selection))
         }
+        "bench" => bench::parse(rest.as_slice())
+            .map(Command::Bench)
+            .map_err(UsageError),
         "e2e" => {
             let (mut build, mut filter) = (true, None);
             for arg in rest {

@@ -1,0 +1,483 @@
+//! `cargo xtask bench [--json] [--quick]`: speed figures, each a ratio against a reference
+//! measured in the same run on the same machine (the cores here are shared and noisy).
+//!
+//! The native figures run in a release build of xtask (`bench --native-only`, started by
+//! this command), which calls selfpage-core and x86-emu directly; the browser figures come
+//! from tests/e2e/bench.mjs in headless Chromium against the served site, which calls the
+//! two entry points of web/src/bench.rs.
+
+mod clock;
+mod linux;
+mod native;
+mod programs;
+mod table;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::{cmd, serve, setup, site};
+use native::{Facts, Loop, Report};
+use table::Row;
+
+/// Longest the browser script may run before it is stopped.
+const BROWSER_LIMIT: Duration = Duration::from_secs(300);
+
+/// The options of `cargo xtask bench`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Print one JSON object on stdout (progress goes to stderr).
+    pub json: bool,
+    /// Smaller runs (under 2 minutes).
+    pub quick: bool,
+    /// Internal: only the native figures, as JSON (what the release child does).
+    pub native_only: bool,
+}
+
+/// Parses the arguments after `bench`.
+pub fn parse(args: &[String]) -> Result<Options, String> {
+    let mut o = Options::default();
+    for arg in args {
+        match arg.as_str() {
+            "--json" => o.json = true,
+            "--quick" => o.quick = true,
+            "--native-only" => o.native_only = true,
+            _ => return Err(format!("unknown option `{arg}` for `bench`")),
+        }
+    }
+    Ok(o)
+}
+
+/// How long each figure runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scale {
+    /// Whether this is `--quick`.
+    quick: bool,
+}
+
+impl Scale {
+    /// Divides the loops' iteration counts.
+    fn divisor(self) -> u64 {
+        if self.quick {
+            5
+        } else {
+            1
+        }
+    }
+
+    /// Repetitions of each timing (the best one counts).
+    fn repetitions(self) -> usize {
+        if self.quick {
+            1
+        } else {
+            3
+        }
+    }
+
+    /// Pages of the (small, large) first-touch runs.
+    fn touch_pages(self) -> (u32, u32) {
+        (300, 3000)
+    }
+
+    /// MiB of the Linux first-touch reference.
+    fn linux_mib(self) -> usize {
+        if self.quick {
+            64
+        } else {
+            256
+        }
+    }
+
+    /// Pages of the userfaultfd reference.
+    fn uffd_pages(self) -> usize {
+        if self.quick {
+            4096
+        } else {
+            16384
+        }
+    }
+
+    /// Instruction budget of the pressure scenario.
+    fn pressure_steps(self) -> u64 {
+        if self.quick {
+            5_000_000
+        } else {
+            20_000_000
+        }
+    }
+
+    /// CPU seconds of the native Session-speed reference for the page.
+    fn ui_seconds(self) -> f64 {
+        if self.quick {
+            0.5
+        } else {
+            1.5
+        }
+    }
+}
+
+/// A progress line on stderr.
+pub fn progress(line: &str) {
+    eprintln!("bench: {line}");
+}
+
+/// `cargo xtask bench`.
+pub fn run(root: &Path, options: Options) -> Result<(), String> {
+    let scale = Scale {
+        quick: options.quick,
+    };
+    if options.native_only {
+        let report = native::all(scale);
+        let text = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+        println!("{text}");
+        return Ok(());
+    }
+    // With --json, everything the helpers print goes to stderr until the object is written.
+    let redirect = options.json.then(StdoutToStderr::new).flatten();
+    let started = clock::wall();
+    let report = native_report(options.quick).unwrap_or_else(|e| Report {
+        rows: native::FIGURES
+            .iter()
+            .map(|(figure, unit)| Row::skipped(figure, unit, &e))
+            .collect(),
+        facts: Facts::default(),
+    });
+    let mut rows = report.rows.clone();
+    rows.extend(browser_rows(root, scale, &report.facts));
+    rows.push(wasm_size(root));
+    drop(redirect);
+    let seconds = clock::wall() - started;
+    if options.json {
+        let out = json!({
+            "quick": options.quick,
+            "seconds": seconds,
+            "rows": rows,
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "\nSelfpage benchmark{} ({seconds:.0} s; every reference measured in this run \
+             on this machine unless it says budget or goal)\n",
+            if options.quick { " --quick" } else { "" }
+        );
+        print!("{}", table::render(&rows));
+    }
+    Ok(())
+}
+
+/// Builds xtask in release mode and runs `bench --native-only` there (the emulator must be
+/// optimised for its figures to mean anything); parses the report it prints.
+fn native_report(quick: bool) -> Result<Report, String> {
+    progress("building xtask in release mode for the native figures");
+    cmd::run(cmd::cargo().args(["build", "--release", "-p", "xtask"]))?;
+    let mut c = cmd::cargo();
+    c.args(["run", "--quiet", "--release", "-p", "xtask", "--", "bench"])
+        .arg("--native-only");
+    if quick {
+        c.arg("--quick");
+    }
+    let out = c
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run the release xtask: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("the native benchmark failed ({})", out.status));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().unwrap_or_default();
+    serde_json::from_str(last).map_err(|e| format!("cannot read the native report: {e}"))
+}
+
+/// The browser figures' names and units, for skipped rows.
+const BROWSER_FIGURES: &[(&str, &str)] = &[
+    ("emulator speed, register loop (wasm, Chromium)", "MIPS"),
+    ("emulator speed, 1,024-page loop (wasm, Chromium)", "MIPS"),
+    ("fault round trip (wasm, Chromium)", "ns/fault"),
+    ("time to interactive", "ms"),
+    ("frame time while running, 4,096 frames: median", "ms"),
+    ("frame time while running, 4,096 frames: p95", "ms"),
+    ("emulation speed in the page while running", "MIPS"),
+];
+
+/// Every browser row, skipped with `why`.
+fn browser_skipped(why: &str) -> Vec<Row> {
+    BROWSER_FIGURES
+        .iter()
+        .map(|(f, u)| Row::skipped(f, u, why))
+        .collect()
+}
+
+/// Builds the site, serves it, runs tests/e2e/bench.mjs in headless Chromium and turns
+/// its measurements into rows.
+fn browser_rows(root: &Path, scale: Scale, facts: &Facts) -> Vec<Row> {
+    match browser_measure(root, scale) {
+        Ok(m) => rows_from_browser(&m, facts),
+        Err(e) => browser_skipped(&e),
+    }
+}
+
+/// The browser script's raw measurements (see tests/e2e/bench.mjs).
+fn browser_measure(root: &Path, scale: Scale) -> Result<Value, String> {
+    progress("building the site (wasm, release)");
+    site::build(root).map_err(|e| format!("the site did not build: {e}"))?;
+    let chromium = setup::chromium().map_err(|e| format!("no Chromium: {e}"))?;
+    setup::npm_deps(root).map_err(|e| format!("no playwright-core: {e}"))?;
+    let addr = serve::spawn(root.join("www"))?;
+    let loops = |kind: Loop| {
+        let (small, large) = kind.iters(scale, false);
+        json!({ "small": kind.source(small), "large": kind.source(large) })
+    };
+    let (small, large) = scale.touch_pages();
+    let config = json!({
+        "alu": loops(Loop::Alu),
+        "pages": loops(Loop::Pages),
+        "faults": {
+            "small": programs::touch_scenario(small),
+            "large": programs::touch_scenario(large),
+        },
+        "ui_scenario": programs::ui_scenario(),
+        "frame_ms": if scale.quick { 2000 } else { 3000 },
+        "repetitions": scale.repetitions(),
+    });
+    let dir = site::target_dir(root).join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let config_file = dir.join("browser-config.json");
+    let out_file = dir.join("browser.json");
+    let _ = std::fs::remove_file(&out_file);
+    std::fs::write(&config_file, config.to_string()).map_err(|e| e.to_string())?;
+    progress("measuring in headless Chromium (tests/e2e/bench.mjs)");
+    let mut node = Command::new("node");
+    node.arg("tests/e2e/bench.mjs")
+        .arg(format!("http://{addr}/"))
+        .arg(&config_file)
+        .arg(&out_file)
+        .env("CHROMIUM_PATH", chromium);
+    cmd::run_with_timeout(&mut node, Some(BROWSER_LIMIT))?;
+    let text = std::fs::read_to_string(&out_file)
+        .map_err(|e| format!("the browser script wrote no results: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("cannot read the browser results: {e}"))
+}
+
+/// A number at a JSON pointer.
+fn at(v: &Value, pointer: &str) -> Option<f64> {
+    v.pointer(pointer).and_then(Value::as_f64)
+}
+
+/// MIPS from a {small, large} pair of {steps, ms} runs (the difference removes set-up).
+fn pair_mips(v: &Value, name: &str) -> Option<f64> {
+    let steps = at(v, &format!("/{name}/large/steps"))? - at(v, &format!("/{name}/small/steps"))?;
+    let ms = at(v, &format!("/{name}/large/ms"))? - at(v, &format!("/{name}/small/ms"))?;
+    (ms > 0.0).then(|| steps / ms / 1e3)
+}
+
+/// Turns the browser measurements into rows.
+fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let wall = "wall time (performance.now(), 5 µs resolution), large minus small run";
+    for (kind, name, native, cpu, goal) in [
+        (
+            Loop::Alu,
+            "alu",
+            facts.emu_alu_mips,
+            facts.cpu_alu_mips,
+            200,
+        ),
+        (
+            Loop::Pages,
+            "pages",
+            facts.emu_pages_mips,
+            facts.cpu_pages_mips,
+            120,
+        ),
+    ] {
+        let figure = format!("emulator speed, {} (wasm, Chromium)", kind.name());
+        rows.push(match pair_mips(m, name) {
+            Some(mips) => Row::new(&figure, mips, "MIPS")
+                .vs(native, "the same loop on the native emulator")
+                .note(format!(
+                    "{wall}; {} of the real CPU; goal ≥{goal} MIPS",
+                    cpu.map(|c| format!("{:.3}", mips / c))
+                        .unwrap_or_else(|| "no ratio".into())
+                )),
+            None => Row::skipped(&figure, "MIPS", &browser_error(m, name)),
+        });
+    }
+    let faults = (|| {
+        let n = at(m, "/faults/large/faults")? - at(m, "/faults/small/faults")?;
+        let ms = at(m, "/faults/large/ms")? - at(m, "/faults/small/ms")?;
+        (n > 0.0 && ms > 0.0).then(|| (ms * 1e6 / n, n))
+    })();
+    rows.push(match faults {
+        Some((ns, n)) => Row::new("fault round trip (wasm, Chromium)", ns, "ns/fault")
+            .vs(facts.fault_ns, "the same round trip, native")
+            .note(format!(
+                "{wall} of {n} faults; vs. Linux first touch: {}",
+                facts
+                    .linux_fault_ns
+                    .map(|l| format!("{}×", table::num(ns / l)))
+                    .unwrap_or_else(|| "no reference".into())
+            )),
+        None => Row::skipped(
+            "fault round trip (wasm, Chromium)",
+            "ns/fault",
+            &browser_error(m, "faults"),
+        ),
+    });
+    rows.push(match at(m, "/tti/ms") {
+        Some(ms) => Row::new("time to interactive", ms, "ms")
+            .vs(Some(1000.0), "budget")
+            .note(format!(
+                "navigation start → #selfpage[data-ready=\"true\"], median of {} fresh loads \
+                 from 127.0.0.1; of which wasm compile alone ≈ {} ms",
+                at(m, "/tti/loads").unwrap_or_default(),
+                at(m, "/tti/compile_ms")
+                    .map(table::num)
+                    .unwrap_or_else(|| "?".into())
+            )),
+        None => Row::skipped("time to interactive", "ms", &browser_error(m, "tti")),
+    });
+    let frames_note = format!(
+        "requestAnimationFrame intervals over {} ms while running at \"as fast as possible\" \
+         ({} frames), scenario with ram_frames = 4096 in #scenario=; headless Chromium, no GPU",
+        at(m, "/frames/window_ms").unwrap_or_default(),
+        at(m, "/frames/count").unwrap_or_default()
+    );
+    for (what, pointer) in [("median", "/frames/median_ms"), ("p95", "/frames/p95_ms")] {
+        let figure = format!("frame time while running, 4,096 frames: {what}");
+        rows.push(match at(m, pointer) {
+            Some(ms) => Row::new(&figure, ms, "ms")
+                .vs(Some(1000.0 / 60.0), "60 Hz budget")
+                .note(frames_note.clone()),
+            None => Row::skipped(&figure, "ms", &browser_error(m, "frames")),
+        });
+    }
+    rows.push(match at(m, "/frames/ips") {
+        Some(ips) => Row::new(
+            "emulation speed in the page while running",
+            ips / 1e6,
+            "MIPS",
+        )
+        .vs(
+            facts.ui_session_ips.map(|i| i / 1e6),
+            "native Session, same scenario",
+        )
+        .note(
+            "instructions in the toolbar's status before and after the frame window, \
+                 per wall second (Speed::Max runs ~12 ms of each frame)",
+        ),
+        None => Row::skipped(
+            "emulation speed in the page while running",
+            "MIPS",
+            &browser_error(m, "frames"),
+        ),
+    });
+    rows
+}
+
+/// The error the browser script recorded for `part`, or a generic message.
+fn browser_error(m: &Value, part: &str) -> String {
+    m.pointer(&format!("/errors/{part}"))
+        .and_then(Value::as_str)
+        .map(String::from)
+        .unwrap_or_else(|| format!("the browser script measured no `{part}`"))
+}
+
+/// The gzip -9 size of www/pkg/selfpage_web_bg.wasm, against its raw size.
+fn wasm_size(root: &Path) -> Row {
+    let figure = "wasm size, gzip -9";
+    let file = root.join("www/pkg/selfpage_web_bg.wasm");
+    let raw = match std::fs::metadata(&file) {
+        Ok(m) => m.len() as f64,
+        Err(e) => return Row::skipped(figure, "KiB", &format!("{}: {e}", file.display())),
+    };
+    if cmd::which("gzip").is_none() {
+        return Row::skipped(figure, "KiB", "gzip is not installed");
+    }
+    let out = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(&file)
+        .stderr(Stdio::null())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => Row::new(figure, o.stdout.len() as f64 / 1024.0, "KiB")
+            .vs(Some(raw / 1024.0), "raw .wasm")
+            .note("www/pkg/selfpage_web_bg.wasm as it is now; gzip -9 -c FILE | wc -c"),
+        _ => Row::skipped(figure, "KiB", "gzip failed"),
+    }
+}
+
+/// While alive, file descriptor 1 points at stderr, so the `$ command` lines of the build
+/// helpers do not mix with the JSON on stdout; dropping it restores stdout.
+struct StdoutToStderr {
+    /// A duplicate of the original stdout.
+    saved: i32,
+}
+
+impl StdoutToStderr {
+    /// Points stdout at stderr; `None` if the descriptors cannot be duplicated.
+    fn new() -> Option<StdoutToStderr> {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        // SAFETY: dup/dup2 on the process's standard descriptors; no memory is involved.
+        unsafe {
+            let saved = libc::dup(1);
+            if saved < 0 {
+                return None;
+            }
+            if libc::dup2(2, 1) < 0 {
+                libc::close(saved);
+                return None;
+            }
+            Some(StdoutToStderr { saved })
+        }
+    }
+}
+
+impl Drop for StdoutToStderr {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        // SAFETY: restores the descriptor saved in `new` and closes the duplicate.
+        unsafe {
+            libc::dup2(self.saved, 1);
+            libc::close(self.saved);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_parsed() {
+        let args = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert_eq!(
+            parse(&args("--json --quick")),
+            Ok(Options {
+                json: true,
+                quick: true,
+                native_only: false
+            })
+        );
+        assert!(parse(&args("--fast")).is_err());
+    }
+
+    #[test]
+    fn every_bench_program_assembles_and_runs_on_the_emulator() {
+        for source in [programs::alu_loop(10), programs::page_loop(2)] {
+            let r = selfpage_core::exec::exec(&source, None, 1_000_000);
+            assert_eq!(r.stop, "exit", "{source}");
+        }
+        for json in [
+            programs::touch_scenario(30),
+            programs::ui_scenario(),
+            programs::pressure_scenario(5, 200_000),
+        ] {
+            let scenario = selfpage_core::Scenario::from_json(&json).expect("valid scenario");
+            assert!(selfpage_core::Session::new(scenario).is_ok());
+        }
+    }
+}

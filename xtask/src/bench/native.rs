@@ -1,0 +1,595 @@
+//! The native figures. They run in a release build of xtask (see `bench.rs`), on
+//! `selfpage-core`'s own entry points: `exec::exec` (the bare emulator with a flat address
+//! space built by core) and `Session`.
+
+use std::path::Path;
+use std::process::Command;
+
+use selfpage_core::{exec, Kernel, KernelConfig, Scenario, Session, Stopped, Until};
+use serde::{Deserialize, Serialize};
+
+use super::clock::{children_cpu, rss_bytes, thread_cpu, wall};
+use super::programs;
+use super::table::Row;
+use super::{linux, progress, Scale};
+
+/// Native numbers the browser rows are compared with.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Facts {
+    /// Emulator MIPS on the register loop.
+    pub emu_alu_mips: Option<f64>,
+    /// Emulator MIPS on the page loop.
+    pub emu_pages_mips: Option<f64>,
+    /// Real-CPU MIPS on the register loop.
+    pub cpu_alu_mips: Option<f64>,
+    /// Real-CPU MIPS on the page loop.
+    pub cpu_pages_mips: Option<f64>,
+    /// Emulator ns per self-paging fault round trip.
+    pub fault_ns: Option<f64>,
+    /// Linux ns per first-touch anonymous page fault.
+    pub linux_fault_ns: Option<f64>,
+    /// Session instructions per second on the UI scenario.
+    pub ui_session_ips: Option<f64>,
+}
+
+/// Every native figure and its unit, for the rows shown when the native run fails.
+pub const FIGURES: &[(&str, &str)] = &[
+    ("emulator speed, register loop (native)", "MIPS"),
+    ("emulator speed, 1,024-page loop (native)", "MIPS"),
+    ("fault round trip (native)", "ns/fault"),
+    ("userfaultfd round trip (Linux)", "ns/fault"),
+    ("4 tasks under pressure: instructions/s (native)", "MIPS"),
+    ("4 tasks under pressure: faults/s (native)", "faults/s"),
+    (
+        "4 tasks under pressure: instructions/s without snapshots (native Kernel::run)",
+        "MIPS",
+    ),
+    ("goto_event(999,990) after 1,000,000 events", "ms"),
+    ("step_back() at event 999,990", "ms"),
+    ("snapshot memory per 1,000,000 events (estimate)", "MiB"),
+];
+
+/// What the native half of the benchmark reports.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Report {
+    /// Table rows.
+    pub rows: Vec<Row>,
+    /// Numbers for the browser rows.
+    pub facts: Facts,
+}
+
+/// Runs every native figure.
+pub fn all(scale: Scale) -> Report {
+    let mut report = Report::default();
+    let tmp = std::env::temp_dir().join(format!("selfpage-bench-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&tmp);
+    let nasm = nasm_missing();
+
+    // 1. The two loops: emulator vs. real CPU.
+    for kind in [Loop::Alu, Loop::Pages] {
+        progress(&format!("native: {} on the emulator", kind.name()));
+        let emu = emu_mips(kind, scale);
+        let cpu = match (&nasm, &emu) {
+            (Some(why), _) => Err(why.clone()),
+            (None, Err(e)) => Err(format!("emulator side failed: {e}")),
+            (None, Ok(e)) => {
+                progress(&format!("native: {} on the real CPU", kind.name()));
+                cpu_mips(kind, scale, e.per_iter, &tmp)
+            }
+        };
+        let same_bytes = if nasm.is_none() {
+            same_bytes(kind, &tmp)
+        } else {
+            "not checked (no nasm)".into()
+        };
+        let figure = format!("emulator speed, {} (native)", kind.name());
+        let row = match &emu {
+            Err(e) => Row::skipped(&figure, "MIPS", e),
+            Ok(e) => {
+                let (reference, why) = match &cpu {
+                    Ok(c) => (Some(c.mips), String::new()),
+                    Err(why) => (None, format!("; real CPU skipped: {why}")),
+                };
+                Row::new(&figure, e.mips, "MIPS")
+                    .vs(reference, "real CPU, same loop, nasm + ld -m elf_i386")
+                    .note(format!(
+                        "CPU time of {} minus {} iterations ({} instructions/iteration, counted \
+                         by the emulator); bytes vs. nasm -f bin: {same_bytes}; goal ≥{} MIPS{why}",
+                        num_u(kind.iters(scale, false).1),
+                        num_u(kind.iters(scale, false).0),
+                        e.per_iter,
+                        kind.goal_native()
+                    ))
+            }
+        };
+        report.rows.push(row);
+        let mips = emu.ok().map(|e| e.mips);
+        let cpu = cpu.ok().map(|c| c.mips);
+        match kind {
+            Loop::Alu => (report.facts.emu_alu_mips, report.facts.cpu_alu_mips) = (mips, cpu),
+            Loop::Pages => (report.facts.emu_pages_mips, report.facts.cpu_pages_mips) = (mips, cpu),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+
+    // 3. The self-paging fault round trip vs. Linux's first-touch fault.
+    progress("native: Linux first-touch page faults");
+    let linux = linux::first_touch_ns(scale.linux_mib());
+    report.facts.linux_fault_ns = linux.as_ref().ok().copied();
+    progress("native: self-paging fault round trips");
+    let faults = fault_round_trip(scale);
+    report.facts.fault_ns = faults.as_ref().ok().map(|f| f.0);
+    let figure = "fault round trip (native)";
+    report.rows.push(match faults {
+        Err(e) => Row::skipped(figure, "ns/fault", &e),
+        Ok((ns, n)) => Row::new(figure, ns, "ns/fault")
+            .vs(
+                linux.as_ref().ok().copied(),
+                "Linux first-touch anonymous fault",
+            )
+            .note(format!(
+                "user #PF → fault IPC → libhurd-mm pager → physmem RPCs → map → resume; CPU time \
+                 of {n} faults (difference of two runs of {} and {} pages in {} frames){}",
+                scale.touch_pages().1,
+                scale.touch_pages().0,
+                programs::BIG_RAM_FRAMES,
+                match &linux {
+                    Ok(_) => format!(
+                        "; Linux: vec![0u8; {} MiB] (calloc → mmap), one write per 4 KiB page, \
+                         minus a second pass",
+                        scale.linux_mib()
+                    ),
+                    Err(e) => format!("; Linux reference failed: {e}"),
+                }
+            )),
+    });
+    progress("native: userfaultfd round trips");
+    report
+        .rows
+        .push(match linux::userfaultfd_ns(scale.uffd_pages()) {
+            Ok(ns) => Row::new("userfaultfd round trip (Linux)", ns, "ns/fault")
+                .vs(
+                    linux.as_ref().ok().copied(),
+                    "Linux first-touch anonymous fault",
+                )
+                .note(format!(
+                "a handler thread answers each missing-page event with UFFDIO_ZEROPAGE; wall time \
+                 per fault over {} pages; the user-space pager reference closest to self-paging",
+                scale.uffd_pages()
+            )),
+            Err(e) => Row::skipped("userfaultfd round trip (Linux)", "ns/fault", &e),
+        });
+
+    // 4. Four tasks under memory pressure.
+    progress("native: 4 tasks under memory pressure");
+    report.rows.extend(pressure(scale, &report.facts));
+
+    // 5. Step back at event 1,000,000.
+    progress("native: run to event 1,000,000, then goto_event and step_back");
+    report.rows.extend(step_back());
+
+    // 6. (reference for the page) Session speed on the UI scenario.
+    progress("native: Session speed on the 4,096-frame UI scenario");
+    report.facts.ui_session_ips = session_ips(&programs::ui_scenario(), scale.ui_seconds()).ok();
+    report
+}
+
+/// `n` with thousands separators.
+fn num_u(n: u64) -> String {
+    super::table::num(n as f64)
+}
+
+/// Why nasm, ld or running a 32-bit ELF cannot be used here, or `None` if they can.
+fn nasm_missing() -> Option<String> {
+    for tool in ["nasm", "ld"] {
+        if crate::cmd::which(tool).is_none() {
+            return Some(format!(
+                "{tool} is not installed (cargo xtask setup installs it)"
+            ));
+        }
+    }
+    None
+}
+
+/// One of the two speed loops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loop {
+    /// The 10-instruction register loop.
+    Alu,
+    /// The 1,024-page loop.
+    Pages,
+}
+
+impl Loop {
+    /// Its name in the table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Loop::Alu => "register loop",
+            Loop::Pages => "1,024-page loop",
+        }
+    }
+
+    /// Its source for `iters` iterations (rounds of all pages for the page loop).
+    pub fn source(self, iters: u64) -> String {
+        match self {
+            Loop::Alu => programs::alu_loop(iters),
+            Loop::Pages => programs::page_loop(iters),
+        }
+    }
+
+    /// The (small, large) iteration counts: on the emulator, or on the real CPU.
+    pub fn iters(self, scale: Scale, real_cpu: bool) -> (u64, u64) {
+        let large = match (self, real_cpu) {
+            (Loop::Alu, false) => 30_000_000,
+            (Loop::Alu, true) => 1_000_000_000,
+            (Loop::Pages, false) => 15_000,
+            (Loop::Pages, true) => 100_000,
+        } / scale.divisor();
+        (large / 10, large)
+    }
+
+    /// The issue's goal for the native build, in MIPS.
+    fn goal_native(self) -> u32 {
+        match self {
+            Loop::Alu => 400,
+            Loop::Pages => 200,
+        }
+    }
+}
+
+/// An emulator speed measurement.
+struct Speed {
+    /// Millions of instructions per CPU second.
+    mips: f64,
+    /// Instructions per iteration, as the emulator counted them.
+    per_iter: u64,
+}
+
+/// Runs `source` with `selfpage exec`'s machine; instructions retired and CPU seconds.
+fn exec_timed(source: &str) -> Result<(u64, f64), String> {
+    let t = thread_cpu();
+    let r = exec::exec(source, None, u64::MAX);
+    let dt = thread_cpu() - t;
+    if r.stop != "exit" {
+        return Err(format!(
+            "the loop stopped with {}: {}",
+            r.stop,
+            r.message.unwrap_or_default()
+        ));
+    }
+    Ok((r.steps, dt))
+}
+
+/// Emulator MIPS on a loop: CPU time of the large run minus the small run (which removes
+/// assembling, RAM allocation and loading), best of the scale's repetitions.
+fn emu_mips(kind: Loop, scale: Scale) -> Result<Speed, String> {
+    let (small, large) = kind.iters(scale, false);
+    let (small_src, large_src) = (kind.source(small), kind.source(large));
+    let mut best: Option<Speed> = None;
+    for _ in 0..scale.repetitions() {
+        let (n0, t0) = exec_timed(&small_src)?;
+        let (n1, t1) = exec_timed(&large_src)?;
+        let per_iter = (n1 - n0) / (large - small);
+        let mips = (n1 - n0) as f64 / (t1 - t0).max(1e-9) / 1e6;
+        if best.as_ref().is_none_or(|b| mips > b.mips) {
+            best = Some(Speed { mips, per_iter });
+        }
+    }
+    best.ok_or_else(|| "no repetition ran".into())
+}
+
+/// Assembles `source` with nasm + ld into `dir/name`.
+fn build_elf(source: &str, dir: &Path, name: &str) -> Result<std::path::PathBuf, String> {
+    let asm = dir.join(format!("{name}.asm"));
+    let obj = dir.join(format!("{name}.o"));
+    let exe = dir.join(name);
+    std::fs::write(&asm, programs::for_nasm_elf(source)).map_err(|e| e.to_string())?;
+    let run = |c: &mut Command| -> Result<(), String> {
+        let out = c.output().map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    };
+    run(Command::new("nasm")
+        .args(["-f", "elf32", "-o"])
+        .arg(&obj)
+        .arg(&asm))?;
+    run(Command::new("ld")
+        .args(["-m", "elf_i386", "-o"])
+        .arg(&exe)
+        .arg(&obj))?;
+    Ok(exe)
+}
+
+/// CPU seconds of one run of `exe`, which must exit with status 0.
+fn run_elf(exe: &Path) -> Result<f64, String> {
+    let t = children_cpu();
+    let status = Command::new(exe)
+        .status()
+        .map_err(|e| format!("cannot run a 32-bit ELF here: {e}"))?;
+    if !status.success() {
+        return Err(format!("the native loop failed ({status})"));
+    }
+    Ok(children_cpu() - t)
+}
+
+/// Real-CPU MIPS on a loop: the same source through nasm and ld, children's CPU time of
+/// the large run minus the small one (which removes process start-up).
+fn cpu_mips(kind: Loop, scale: Scale, per_iter: u64, dir: &Path) -> Result<Speed, String> {
+    let (small, large) = kind.iters(scale, true);
+    let small_exe = build_elf(&kind.source(small), dir, "small")?;
+    let large_exe = build_elf(&kind.source(large), dir, "large")?;
+    let mut best: Option<f64> = None;
+    for _ in 0..scale.repetitions() {
+        let t0 = run_elf(&small_exe)?;
+        let t1 = run_elf(&large_exe)?;
+        let mips = (per_iter * (large - small)) as f64 / (t1 - t0).max(1e-9) / 1e6;
+        best = Some(best.map_or(mips, |b: f64| b.max(mips)));
+    }
+    Ok(Speed {
+        mips: best.unwrap_or_default(),
+        per_iter,
+    })
+}
+
+/// Whether `nasm -f bin` at the project assembler's text address gives the same text bytes.
+fn same_bytes(kind: Loop, dir: &Path) -> String {
+    let source = kind.source(1000);
+    let program = match x86_emu::asm::assemble(&source) {
+        Ok(p) => p,
+        Err(e) => return format!("project assembler failed: {e}"),
+    };
+    let Some(text) = program.segments.first() else {
+        return "no text segment".into();
+    };
+    let (asm, bin) = (dir.join("bin.asm"), dir.join("bin.out"));
+    let ok = std::fs::write(&asm, programs::for_nasm_bin(&source, text.addr)).is_ok()
+        && Command::new("nasm")
+            .args(["-f", "bin", "-o"])
+            .arg(&bin)
+            .arg(&asm)
+            .output()
+            .is_ok_and(|o| o.status.success());
+    match std::fs::read(&bin) {
+        Ok(bytes) if ok && bytes == text.bytes => "identical".into(),
+        Ok(bytes) if ok => format!("DIFFERENT ({} vs {} bytes)", bytes.len(), text.bytes.len()),
+        _ => "nasm -f bin failed".into(),
+    }
+}
+
+/// Boots a scenario given as JSON.
+fn session(json: &str) -> Result<Session, String> {
+    let scenario = Scenario::from_json(json).map_err(|e| e.to_string())?;
+    Session::new(scenario).map_err(|e| e.to_string())
+}
+
+/// Runs a scenario to the end: (faults, instructions, CPU seconds of the run, not the boot).
+fn run_scenario(json: &str) -> Result<(u64, u64, f64), String> {
+    let mut s = session(json)?;
+    let t = thread_cpu();
+    s.run_to_end();
+    let dt = thread_cpu() - t;
+    let summary = s.summary();
+    let faults = summary.tasks.iter().map(|t| t.faults).sum();
+    Ok((faults, summary.instructions, dt))
+}
+
+/// ns per self-paging fault round trip: the difference of two first-touch runs divided
+/// by the difference of their fault counts (best of the repetitions); and that count.
+fn fault_round_trip(scale: Scale) -> Result<(f64, u64), String> {
+    let (small, large) = scale.touch_pages();
+    let (small, large) = (
+        programs::touch_scenario(small),
+        programs::touch_scenario(large),
+    );
+    let mut best: Option<(f64, u64)> = None;
+    for _ in 0..scale.repetitions() {
+        let (f0, _, t0) = run_scenario(&small)?;
+        let (f1, _, t1) = run_scenario(&large)?;
+        let n = f1.saturating_sub(f0).max(1);
+        let ns = (t1 - t0) * 1e9 / n as f64;
+        if best.is_none_or(|b| ns < b.0) {
+            best = Some((ns, n));
+        }
+    }
+    best.ok_or_else(|| "no repetition ran".into())
+}
+
+/// Rows of the pressure scenario: instructions and faults per second.
+fn pressure(scale: Scale, facts: &Facts) -> Vec<Row> {
+    let json = programs::pressure_scenario(50, scale.pressure_steps());
+    let figure_i = "4 tasks under pressure: instructions/s (native)";
+    let figure_f = "4 tasks under pressure: faults/s (native)";
+    let (faults, instructions, secs) = match run_scenario(&json) {
+        Ok(r) => r,
+        Err(e) => {
+            return vec![
+                Row::skipped(figure_i, "MIPS", &e),
+                Row::skipped(figure_f, "faults/s", &e),
+            ]
+        }
+    };
+    let pressure_events = session(&json)
+        .map(|mut s| {
+            s.run_to_end();
+            s.kernel()
+                .trace()
+                .records()
+                .iter()
+                .filter(|r| matches!(r.event.kind(), "pressure_request" | "revoked"))
+                .count()
+        })
+        .unwrap_or_default();
+    let mips = instructions as f64 / secs / 1e6;
+    let fps = faults as f64 / secs;
+    let figure_k = "4 tasks under pressure: instructions/s without snapshots (native Kernel::run)";
+    let kernel_row = match kernel_only(&json) {
+        Ok((k_instructions, k_secs)) => {
+            Row::new(figure_k, k_instructions as f64 / k_secs / 1e6, "MIPS")
+                .vs(
+                    Some(mips),
+                    "the same run in a Session (snapshots every 50,000 instructions)",
+                )
+                .note(
+                    "Kernel::boot + Kernel::run, as Session::new configures it, but no snapshots: \
+                 each Session snapshot clones the kernel, its RAM and its whole trace",
+                )
+        }
+        Err(e) => Row::skipped(figure_k, "MIPS", &e),
+    };
+    vec![
+        Row::new(figure_i, mips, "MIPS")
+            .vs(facts.emu_alu_mips, "emulator alone, register loop")
+            .note(format!(
+                "{} instructions, {faults} faults in {secs:.2} s CPU; 3 cyclic scanners \
+                 (LRU, Clock, FIFO; guaranteed + extra < pages) and a 4th task arriving at \
+                 time {}: {pressure_events} pressure-request/revoke records",
+                num_u(instructions),
+                num_u(programs::LATE_START)
+            )),
+        Row::new(figure_f, fps, "faults/s")
+            .vs(
+                facts.fault_ns.map(|ns| 1e9 / ns),
+                "fault round trips/s, first-touch",
+            )
+            .note(format!(
+                "{:.0} instructions per fault; under pressure a fault also evicts and pages out",
+                instructions as f64 / faults.max(1) as f64
+            )),
+        kernel_row,
+    ]
+}
+
+/// Runs a scenario on a bare [`Kernel`] (no Session, so no snapshots) to the end of its
+/// budget: (instructions, CPU seconds).
+fn kernel_only(json: &str) -> Result<(u64, f64), String> {
+    let scenario = Scenario::from_json(json).map_err(|e| e.to_string())?;
+    let config = KernelConfig {
+        invlpg: scenario.invlpg,
+        ..KernelConfig::default()
+    };
+    let mut kernel = Kernel::boot(&scenario, config).map_err(|e| e.to_string())?;
+    let t = thread_cpu();
+    kernel.run(scenario.max_steps, Until::Budget);
+    Ok((kernel.retired(), thread_cpu() - t))
+}
+
+/// Record at which the step-back figure is taken (the trace then has one more record).
+const STEP_BACK_EVENT: u64 = 1_000_000;
+/// Mirrors `SNAPSHOT_EVERY` in core/src/session.rs (instructions between snapshots).
+const SNAPSHOT_EVERY: u64 = 50_000;
+/// Mirrors `MAX_SNAPSHOTS` in core/src/session.rs.
+const MAX_SNAPSHOTS: usize = 32;
+
+/// Rows of the step-back figure and the snapshot-memory estimate.
+fn step_back() -> Vec<Row> {
+    let figure_goto = "goto_event(999,990) after 1,000,000 events";
+    let figure_back = "step_back() at event 999,990";
+    let figure_mem = "snapshot memory per 1,000,000 events (estimate)";
+    let fail = |e: String| {
+        vec![
+            Row::skipped(figure_goto, "ms", &e),
+            Row::skipped(figure_back, "ms", &e),
+            Row::skipped(figure_mem, "MiB", &e),
+        ]
+    };
+    let json = programs::pressure_scenario(50, 2_000_000_000);
+    let rss0 = rss_bytes();
+    let mut s = match session(&json) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let ram_bytes = u64::from(s.scenario().ram_frames) * 4096;
+    // Drive the run to each snapshot boundary, noting the trace length the session's
+    // snapshot holds there, and thin the list as session.rs does.
+    let mut kept: Vec<u64> = Vec::new();
+    let t = wall();
+    loop {
+        let retired = s.kernel().retired();
+        let chunk = SNAPSHOT_EVERY - retired % SNAPSHOT_EVERY;
+        let stop = s.run(chunk, Until::Record(STEP_BACK_EVENT));
+        let now = s.kernel().retired();
+        if now > retired && now % SNAPSHOT_EVERY == 0 {
+            if kept.len() == MAX_SNAPSHOTS {
+                let mut keep = false;
+                kept.retain(|_| {
+                    keep = !keep;
+                    keep
+                });
+            }
+            kept.push(s.kernel().trace().records().len() as u64);
+        }
+        match stop {
+            Stopped::Budget if now > retired => {}
+            Stopped::Event { .. } => break,
+            other => return fail(format!("the run ended early: {other:?}")),
+        }
+    }
+    let forward_ms = (wall() - t) * 1e3;
+    let events = s.kernel().trace().len();
+    let retired = s.kernel().retired();
+    let rss1 = rss_bytes();
+
+    let target = STEP_BACK_EVENT - 10;
+    let t = wall();
+    let reached = s.goto_event(target);
+    let goto_ms = (wall() - t) * 1e3;
+    let t = wall();
+    s.step_back();
+    let back_ms = (wall() - t) * 1e3;
+    if !reached {
+        return fail(format!("goto_event({target}) did not reach it"));
+    }
+
+    let record = std::mem::size_of::<selfpage_core::Record>() as u64;
+    let ram_part = ram_bytes * (kept.len() as u64 + 1);
+    let trace_part: u64 = kept.iter().map(|n| n * record).sum();
+    let estimate = (ram_part + trace_part) as f64 / (events as f64 / 1e6);
+    let mib = |b: f64| b / (1024.0 * 1024.0);
+    let measured = match (rss0, rss1) {
+        (Some(a), Some(b)) if b > a => Some((b - a) as f64),
+        _ => None,
+    };
+    vec![
+        Row::new(figure_goto, goto_ms, "ms")
+            .vs(Some(forward_ms), "the run from boot to that event")
+            .note(format!(
+                "4-task pressure scenario, {} instructions; replays from the nearest earlier \
+                 snapshot (every {} instructions, at most {MAX_SNAPSHOTS} kept)",
+                num_u(retired),
+                num_u(SNAPSHOT_EVERY)
+            )),
+        Row::new(figure_back, back_ms, "ms")
+            .vs(Some(forward_ms), "the run from boot to that event"),
+        Row::new(figure_mem, mib(estimate), "MiB")
+            .vs(
+                measured.map(|m| mib(m / (events as f64 / 1e6))),
+                "RSS growth over the run, per 1M events",
+            )
+            .note(format!(
+                "ESTIMATE: {} snapshots kept (+ boot) × {} KiB RAM = {:.1} MiB, plus the trace \
+                 records each snapshot clones ({} records × {record} B = {:.1} MiB; their heap \
+                 parts not counted). Measured RSS includes the live trace too",
+                kept.len(),
+                ram_bytes / 1024,
+                mib(ram_part as f64),
+                num_u(kept.iter().sum()),
+                mib(trace_part as f64),
+            )),
+    ]
+}
+
+/// Session instructions per CPU second on a scenario, from boot, for about `seconds`.
+fn session_ips(json: &str, seconds: f64) -> Result<f64, String> {
+    let mut s = session(json)?;
+    let t = thread_cpu();
+    loop {
+        let stop = s.run(1_000_000, Until::Budget);
+        let dt = thread_cpu() - t;
+        if dt >= seconds || stop != Stopped::Budget {
+            return Ok(s.kernel().retired() as f64 / dt.max(1e-9));
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! The workloads every figure runs: two loops (for the emulator, the real CPU and the wasm
+//! build alike) and the scenarios of the fault, pressure, step-back and UI figures.
+
+use serde_json::json;
+
+/// The 10-instruction register loop (8 ALU instructions, `dec`, `jnz`), `iters` times, then
+/// Linux `exit(0)`, which `selfpage exec` also understands.
+pub fn alu_loop(iters: u64) -> String {
+    format!(
+        "section .text
+_start:
+    mov esp, {iters}
+top:
+    add eax, ebx
+    xor ecx, eax
+    sub edx, 3
+    inc esi
+    shl edi, 1
+    or edi, ecx
+    mov ebp, eax
+    and ebp, 0xff
+    dec esp
+    jnz top
+    mov eax, 1
+    xor ebx, ebx
+    int 0x80
+"
+    )
+}
+
+/// Pages the page loop touches.
+pub const LOOP_PAGES: u32 = 1024;
+
+/// A loop of 10 instructions per page that reads and writes one dword in each of
+/// [`LOOP_PAGES`] pages, `rounds` times over (4 more instructions per round), then exits.
+pub fn page_loop(rounds: u64) -> String {
+    format!(
+        "section .text
+_start:
+    mov esp, {rounds}
+    mov esi, buf
+    mov ecx, {LOOP_PAGES}
+top:
+    mov eax, [esi]
+    add eax, ecx
+    mov [esi+4], eax
+    add ebx, eax
+    xor edx, ebx
+    inc edi
+    add esi, 4096
+    sub ebp, 1
+    dec ecx
+    jnz top
+    mov esi, buf
+    mov ecx, {LOOP_PAGES}
+    dec esp
+    jnz top
+    mov eax, 1
+    xor ebx, ebx
+    int 0x80
+section .bss
+buf: resb 4096*{LOOP_PAGES}
+"
+    )
+}
+
+/// The same source for `nasm -f elf32` and `ld -m elf_i386`: an exported `_start` and a
+/// page-aligned `.bss` (the project's assembler page-aligns sections itself).
+pub fn for_nasm_elf(source: &str) -> String {
+    format!(
+        "BITS 32\nglobal _start\n{}",
+        source.replace("section .bss\n", "section .bss align=4096\n")
+    )
+}
+
+/// The same source for `nasm -f bin` at the project assembler's text address `org`.
+pub fn for_nasm_bin(source: &str, org: u32) -> String {
+    format!(
+        "BITS 32\norg {org:#x}\n{}",
+        source.replace("section .bss\n", "section .bss align=4096\n")
+    )
+}
+
+/// Frames of RAM in the fault-round-trip and UI scenarios.
+pub const BIG_RAM_FRAMES: u32 = 4096;
+
+/// A program that maps `pages` anonymous pages through the library gate and writes one
+/// byte to each (one first-touch fault per page); with `forever`, it then keeps adding 1
+/// to a dword of every page, round after round, without faulting.
+fn touch_source(pages: u32, forever: bool) -> String {
+    let tail = if forever {
+        "again:
+    mov edi, ebp
+    mov ecx, PAGES
+again_page:
+    add dword [edi], 1
+    add edi, 4096
+    dec ecx
+    jnz again_page
+    jmp again
+"
+    } else {
+        "    mov eax, 8
+    xor ebx, ebx
+    int 0x30
+"
+    };
+    format!(
+        "PAGES equ {pages}
+section .text
+_start:
+    mov eax, 1
+    xor ebx, ebx
+    mov ecx, PAGES * 4096
+    mov edx, 6
+    xor esi, esi
+    int 0x30
+    mov ebp, eax
+    mov edi, eax
+    mov ecx, PAGES
+touch:
+    mov byte [edi], 1
+    add edi, 4096
+    dec ecx
+    jnz touch
+{tail}"
+    )
+}
+
+/// The fault-round-trip scenario as JSON: one task first-touching `pages` pages in
+/// [`BIG_RAM_FRAMES`] frames of RAM, all guaranteed (no eviction), then exiting.
+pub fn touch_scenario(pages: u32) -> String {
+    json!({
+        "name": format!("bench: first touch of {pages} pages"),
+        "ram_frames": BIG_RAM_FRAMES,
+        "seed": 1,
+        "max_steps": 100_000_000u64,
+        "task": [{
+            "name": "toucher",
+            "source": touch_source(pages, false),
+            "guaranteed": 3400,
+            "extra": 0,
+            "policy": "fifo",
+        }],
+    })
+    .to_string()
+}
+
+/// Pages the UI scenario's task keeps in use (the frame map shows all [`BIG_RAM_FRAMES`]).
+pub const UI_PAGES: u32 = 3000;
+
+/// The UI scenario as JSON: [`BIG_RAM_FRAMES`] frames, one task that faults in
+/// [`UI_PAGES`] pages and then runs until the budget ends.
+pub fn ui_scenario() -> String {
+    json!({
+        "name": "bench: 4,096 frames",
+        "ram_frames": BIG_RAM_FRAMES,
+        "seed": 1,
+        "max_steps": 2_000_000_000u64,
+        "task": [{
+            "name": "toucher",
+            "source": touch_source(UI_PAGES, true),
+            "guaranteed": 3400,
+            "extra": 0,
+            "policy": "fifo",
+        }],
+    })
+    .to_string()
+}
+
+/// A task that cycles over `pages` anonymous pages forever, adding 1 to each and then
+/// computing for `work` loop iterations (2 instructions each).
+fn scan_source(pages: u32, work: u32) -> String {
+    format!(
+        "PAGES equ {pages}
+WORK equ {work}
+section .text
+_start:
+    mov eax, 1
+    xor ebx, ebx
+    mov ecx, PAGES * 4096
+    mov edx, 6
+    xor esi, esi
+    int 0x30
+    mov ebp, eax
+round:
+    mov edi, ebp
+    mov ecx, PAGES
+page:
+    add dword [edi], 1
+    mov esi, WORK
+work:
+    dec esi
+    jnz work
+    add edi, 4096
+    dec ecx
+    jnz page
+    jmp round
+"
+    )
+}
+
+/// Logical time at which the pressure scenario's fourth task arrives.
+pub const LATE_START: u64 = 1_000_000;
+
+/// The 4-task scenario under memory pressure as JSON: three cyclic scanners that each
+/// want more frames than they hold (guaranteed + extra, LRU/Clock/FIFO), and a fourth
+/// that arrives at [`LATE_START`] and claims its guarantee, so physmem revokes extras.
+/// `work` is the loop iterations between two page touches; the run ends at `max_steps`.
+pub fn pressure_scenario(work: u32, max_steps: u64) -> String {
+    let task = |name: &str, pages: u32, guaranteed: u32, extra: u32, policy: &str| {
+        json!({
+            "name": name,
+            "source": scan_source(pages, work),
+            "guaranteed": guaranteed,
+            "extra": extra,
+            "policy": policy,
+        })
+    };
+    let mut late = task("late", 30, 36, 0, "lru");
+    late["start_at"] = json!(LATE_START);
+    json!({
+        "name": "bench: 4 tasks under memory pressure",
+        "ram_frames": 160,
+        "seed": 1,
+        "max_steps": max_steps,
+        "task": [
+            task("scan-lru", 40, 16, 24, "lru"),
+            task("scan-clock", 40, 16, 24, "clock"),
+            task("scan-fifo", 60, 16, 30, "fifo"),
+            late,
+        ],
+    })
+    .to_string()
+}
