@@ -186,7 +186,41 @@ pub struct Kernel {
 
 impl Clone for Kernel {
     fn clone(&self) -> Self {
-        let mut sys = self.sys.clone();
+        self.with_sys(self.sys.clone())
+    }
+}
+
+impl Kernel {
+    /// A copy of the machine for rewinding: everything but the trace's records (a
+    /// snapshot costs its RAM, not its history). [`Kernel::refill_trace`] takes them back
+    /// from the later trace of the same run.
+    pub fn snapshot(&self) -> Kernel {
+        let s = &self.sys;
+        let sys = System {
+            machine: s.machine.clone(),
+            physmem: s.physmem.clone(),
+            pool: s.pool.clone(),
+            mapdb: s.mapdb.clone(),
+            tasks: s.tasks.clone(),
+            trace: s.trace.shell(),
+            time: s.time,
+            current: s.current,
+            run_queue: s.run_queue.clone(),
+            slice_used: s.slice_used,
+            pending: s.pending.clone(),
+            kernel_error: s.kernel_error.clone(),
+            config: s.config.clone(),
+        };
+        self.with_sys(sys)
+    }
+
+    /// A snapshot made whole again: its trace records come from `later`, a trace of the
+    /// same run that got at least as far.
+    pub fn refill_trace(&mut self, later: &Trace) {
+        self.sys.trace.refill(later);
+    }
+
+    fn with_sys(&self, mut sys: System) -> Kernel {
         sys.machine.breakpoints_mut().clone_from(&self.breakpoints);
         Kernel {
             sys,
@@ -198,9 +232,7 @@ impl Clone for Kernel {
             arrivals: self.arrivals.clone(),
         }
     }
-}
 
-impl Kernel {
     /// Boots the machine of a scenario: RAM, kernel pool, physmem, then each task.
     ///
     /// # Errors

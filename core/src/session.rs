@@ -9,6 +9,8 @@ use crate::scenario::Scenario;
 const SNAPSHOT_EVERY: u64 = 50_000;
 /// Snapshots kept; when full, every other one is dropped, so they thin out towards the past.
 const MAX_SNAPSHOTS: usize = 32;
+/// Bytes of emulated RAM all snapshots together may hold; large machines keep fewer.
+const SNAPSHOT_RAM_BUDGET: u64 = 256 << 20;
 
 /// A running scenario with its history.
 pub struct Session {
@@ -89,7 +91,7 @@ impl Session {
         let kernel = Kernel::boot(&scenario, config)?;
         Ok(Session {
             scenario,
-            boot: kernel.clone(),
+            boot: kernel.snapshot(),
             kernel,
             snapshots: Vec::new(),
         })
@@ -112,7 +114,7 @@ impl Session {
 
     /// Back to the state right after boot.
     pub fn reset(&mut self) {
-        self.kernel = self.boot.clone();
+        self.restore(self.boot.clone());
         self.snapshots.clear();
     }
 
@@ -152,15 +154,27 @@ impl Session {
         self.run(u64::MAX, Until::Budget)
     }
 
+    /// How many snapshots fit the memory budget for this machine's RAM (at least 2).
+    fn snapshot_limit(&self) -> usize {
+        let ram = u64::from(self.kernel.machine().ram().frames()) * u64::from(x86_emu::PAGE_SIZE);
+        ((SNAPSHOT_RAM_BUDGET / ram.max(1)) as usize).clamp(2, MAX_SNAPSHOTS)
+    }
+
+    /// Makes a snapshot the current state, with its trace records taken from the present.
+    fn restore(&mut self, mut snapshot: Kernel) {
+        snapshot.refill_trace(self.kernel.trace());
+        self.kernel = snapshot;
+    }
+
     fn snapshot(&mut self) {
-        if self.snapshots.len() == MAX_SNAPSHOTS {
+        if self.snapshots.len() >= self.snapshot_limit() {
             let mut keep = false;
             self.snapshots.retain(|_| {
                 keep = !keep;
                 keep
             });
         }
-        self.snapshots.push(self.kernel.clone());
+        self.snapshots.push(self.kernel.snapshot());
     }
 
     /// Goes back to the moment `instructions` had been retired, replaying from the nearest
@@ -168,7 +182,7 @@ impl Session {
     pub fn rewind_to(&mut self, instructions: u64) {
         let target = instructions.min(self.kernel.retired());
         self.snapshots.retain(|s| s.retired() <= target);
-        self.kernel = self.snapshots.last().unwrap_or(&self.boot).clone();
+        self.restore(self.snapshots.last().unwrap_or(&self.boot).clone());
         while self.kernel.retired() < target {
             let want = target - self.kernel.retired();
             if self.kernel.run(want, Until::Budget) == Stopped::AllDone {
@@ -185,7 +199,7 @@ impl Session {
             return false;
         }
         self.snapshots.retain(|s| s.trace().len() <= seq);
-        self.kernel = self.snapshots.last().unwrap_or(&self.boot).clone();
+        self.restore(self.snapshots.last().unwrap_or(&self.boot).clone());
         if self.kernel.trace().len() > seq {
             return true;
         }

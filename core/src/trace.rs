@@ -323,6 +323,29 @@ impl Trace {
         self.records.get(start..).unwrap_or(&[])
     }
 
+    /// The trace's position and hash without its records: what a snapshot keeps.
+    pub fn shell(&self) -> Trace {
+        Trace {
+            records: Vec::new(),
+            dropped: self.len(),
+            limit: self.limit,
+            hash: self.hash,
+        }
+    }
+
+    /// A shell filled back with the records of `full` it had when it was taken. Runs are
+    /// deterministic, so a later trace of the same run holds exactly those records.
+    pub fn refill(&mut self, full: &Trace) {
+        let keep = self.len();
+        self.records = full
+            .records
+            .iter()
+            .take_while(|r| r.seq < keep)
+            .cloned()
+            .collect();
+        self.dropped = keep - self.records.len() as u64;
+    }
+
     /// FNV-1a hash of every record's JSON, in order: equal traces, equal hashes.
     pub fn hash(&self) -> u64 {
         self.hash
