@@ -285,3 +285,26 @@ fn eight_tasks_compete_for_memory_and_all_finish() {
         pos(&|e| matches!(e, Event::TaskExited { task: 1, .. })).expect("task 1 ended");
     assert!(last_starts < first_ends, "{last_starts} < {first_ends}");
 }
+
+#[test]
+fn an_instruction_that_needs_more_pages_than_the_task_holds_is_stopped_not_spun() {
+    // One frame, but the instruction is on the text page and its operand on another:
+    // mapping either one evicts the other, forever.
+    let s = run(scenario(
+        64,
+        vec![task(
+            "tight",
+            "_start:\n    mov eax, [buf]\nsection .bss\nbuf: resd 1\n",
+            1,
+            0,
+        )],
+    ));
+    let t = s.kernel().task(1).expect("task");
+    match &t.state {
+        ThreadState::Killed(reason) => {
+            assert!(reason.contains("faulted 64 times in a row"), "{reason}")
+        }
+        other => panic!("expected a kill, got {other:?}"),
+    }
+    assert!(t.counters.faults <= 65);
+}

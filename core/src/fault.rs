@@ -16,6 +16,10 @@ pub const FAULT_LABEL: u32 = 0xFFE0;
 /// Longest i386 instruction: a fault address within this many bytes of EIP is taken as a fetch.
 const MAX_INSN_LEN: u32 = 15;
 
+/// Faults in a row on one instruction after which the kernel gives up on the thread: the
+/// instruction needs more pages at once than its task may hold, and would thrash forever.
+pub const MAX_STALLED_FAULTS: u32 = 64;
+
 /// The access that faulted. The i386 error code has no fetch bit, so a fault inside the
 /// bytes of the instruction at EIP is an instruction fetch.
 pub fn access_of(error_code: u32, addr: u32, ip: u32) -> AccessKind {
@@ -49,6 +53,16 @@ pub(crate) fn raise(k: &mut Kernel, id: u32, e: &Exception) {
     let ip = task.cpu.eip;
     let access = access_of(error_code, addr, ip);
     task.counters.faults += 1;
+    task.stalled += 1;
+    if task.stalled > MAX_STALLED_FAULTS {
+        let reason = format!(
+            "the instruction at eip {ip:#010x} faulted {MAX_STALLED_FAULTS} times in a row without completing: \
+             it needs more pages at once than the task's {} frames can hold",
+            task.guaranteed + task.extra
+        );
+        k.kill(id, reason);
+        return;
+    }
     task.state = ThreadState::WaitingForPager;
     task.fault = Some(FaultMsg {
         addr,

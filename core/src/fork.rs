@@ -58,6 +58,7 @@ pub(crate) fn fork(k: &mut Kernel, parent: u32) -> Result<u32, String> {
         ignore_pressure: p.ignore_pressure,
         eviction_callback: None,
         fault: None,
+        stalled: 0,
         counters: TaskCounters::default(),
         final_stats: None,
         output: String::new(),

@@ -363,6 +363,7 @@ impl Kernel {
                 ignore_pressure: spec.ignore_pressure,
                 eviction_callback: None,
                 fault: None,
+                stalled: 0,
                 final_stats: None,
                 counters: TaskCounters::default(),
                 output: String::new(),
@@ -441,6 +442,9 @@ impl Kernel {
             if let Some(t) = self.sys.tasks.get_mut(&id) {
                 t.counters.instructions += run.retired;
                 t.cpu = cpu;
+                if run.retired > 0 {
+                    t.stalled = 0;
+                }
             }
             match run.stop {
                 Stop::Budget => {

@@ -24,7 +24,7 @@ mod trace;
 pub mod views;
 
 pub use callback::{CALLBACK_BUDGET, CALLBACK_RETURN};
-pub use fault::{access_of, FAULT_LABEL};
+pub use fault::{access_of, FAULT_LABEL, MAX_STALLED_FAULTS};
 pub use fork::MAX_LIVE_TASKS;
 pub use kernel::{
     Kernel, KernelConfig, LoadError, Stopped, Until, GATE_VECTOR, STACK_SIZE, STACK_TOP,

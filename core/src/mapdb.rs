@@ -111,6 +111,11 @@ impl MapDb {
             .unwrap_or_default()
     }
 
+    /// Every mapping, by (task, address).
+    pub fn iter(&self) -> impl Iterator<Item = (Place, &Node)> + '_ {
+        self.nodes.iter().map(|(&p, n)| (p, n))
+    }
+
     /// Every mapping of one task, by address.
     pub fn of_task(&self, task: u32) -> impl Iterator<Item = (u32, &Node)> + '_ {
         self.nodes

@@ -70,6 +70,8 @@ pub struct Task {
     pub ignore_pressure: bool,
     /// Entry and pinned stack of the workload's own eviction callback, if registered.
     pub eviction_callback: Option<(u32, u32)>,
+    /// Faults in a row since the thread last retired an instruction.
+    pub stalled: u32,
     /// A fault message waiting for the pager, between the #PF and its service.
     pub fault: Option<libhurd_mm::FaultMsg>,
     /// Counters.

@@ -1,6 +1,8 @@
 //! Read-only views of the machine for front ends: the frame map, page-table walks, the TLB
 //! and per-task summaries. Views are plain serde data; nothing here changes the kernel.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use x86_emu::mmu;
@@ -116,27 +118,32 @@ pub fn frame_map(k: &Kernel) -> Vec<FrameCell> {
                 }
             }
         }
-        for (task, va) in k.mapdb().places_of(pfn.0) {
-            let Some(t) = k.task(task) else { continue };
-            c.marks |= mark::MAPPED;
-            c.vaddr.get_or_insert(va);
-            if let Some(pte) = pagetable::lookup(k.machine(), t.cr3, va) {
-                if pte.accessed {
-                    c.marks |= mark::REFERENCED;
-                }
-                if pte.dirty {
-                    c.marks |= mark::DIRTY;
-                }
+    }
+    // One pass over the mappings (not a lookup per frame): large maps redraw every frame.
+    let pinned: BTreeSet<(u32, u32)> = k
+        .tasks()
+        .filter_map(|t| k.manager(t.id).map(|m| (t.id, m.pinned())))
+        .flat_map(|(id, pages)| pages.into_iter().map(move |va| (id, va)))
+        .collect();
+    for ((task, va), node) in k.mapdb().iter() {
+        let (Some(t), Some(c)) = (k.task(task), cells.get_mut(node.pfn as usize)) else {
+            continue;
+        };
+        c.marks |= mark::MAPPED;
+        c.vaddr.get_or_insert(va);
+        if let Some(pte) = pagetable::lookup(k.machine(), t.cr3, va) {
+            if pte.accessed {
+                c.marks |= mark::REFERENCED;
             }
-            if k.mapdb()
-                .get((task, va))
-                .is_some_and(|n| n.rights.contains(physmem::Rights::W))
-            {
-                c.marks |= mark::WRITABLE;
+            if pte.dirty {
+                c.marks |= mark::DIRTY;
             }
-            if k.manager(task).is_some_and(|m| m.pinned().contains(&va)) {
-                c.marks |= mark::PINNED;
-            }
+        }
+        if node.rights.contains(physmem::Rights::W) {
+            c.marks |= mark::WRITABLE;
+        }
+        if pinned.contains(&(task, va)) {
+            c.marks |= mark::PINNED;
         }
     }
     cells

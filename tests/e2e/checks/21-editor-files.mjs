@@ -86,6 +86,15 @@ export default async function (t) {
     assert.match(await page.inputValue('#share-link'), /#scenario=/);
   }
 
+  // Without clipboard permission the link is shown selected in a field instead.
+  await page.evaluate(() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied')); });
+  await page.click('#btn-copy-link');
+  await page.waitForSelector('#share-link');
+  assert.match(await page.inputValue('#share-link'), /#scenario=/);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'share-link', 'the link is focused to copy');
+  await t.screenshot('26-link-fallback');
+  await page.click('.link-fallback button');
+
   // Keyboard: Tab reaches the controls with a visible focus ring.
   await page.focus('#btn-step');
   await page.keyboard.press('Tab');
