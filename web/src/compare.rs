@@ -7,7 +7,7 @@ use selfpage_core::{Kernel, KernelConfig, Scenario, Stopped, Until};
 pub const POLICIES: [&str; 6] = ["fifo", "clock", "lru", "mru", "random", "app"];
 
 /// Instructions one slice of a run executes before the clock is checked again.
-const SLICE: u64 = 20_000;
+const SLICE: u64 = 2_000;
 
 /// One policy's run.
 pub struct Run {
@@ -148,7 +148,8 @@ impl Comparison {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn mru_beats_lru_on_the_cyclic_scan() {
         let scenario = selfpage_core::presets::scenario("cyclic-scan-lru").expect("preset");
         let mut c = Comparison::new(&scenario, 0);

@@ -150,7 +150,8 @@ mod tests {
             .collect()
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn tokens_cover_the_line_exactly() {
         for text in [
             "    mov eax, [buffer + 4*ecx]   ; a comment; with ;",
@@ -165,7 +166,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn classes_follow_the_grammar() {
         use Tok::*;
         let t = kinds("next: add dword [ebp + eax], 0x1 ; go");

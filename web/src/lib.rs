@@ -1,6 +1,7 @@
 //! selfpage-web: the Selfpage playground in the browser. A Yew front end that only talks
 //! to selfpage-core's `Session`; heavy views draw on canvases from the session's state.
 
+pub mod bench;
 mod compare;
 mod components;
 mod files;

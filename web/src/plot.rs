@@ -182,7 +182,8 @@ pub fn bar_chart(canvas: &HtmlCanvasElement, height: f64, bars: &[Bar<'_>]) {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn axis_maxima_are_round() {
         assert_eq!(nice_max(0), 1);
         assert_eq!(nice_max(7), 10);

@@ -79,7 +79,8 @@ pub fn run_all(refs: &[u32], frames: u32) -> Vec<SimReport> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn the_textbook_string_gives_the_textbook_numbers() {
         let refs = parse(TEXTBOOK).expect("parses");
         let r = run_all(&refs, 3);
@@ -89,7 +90,8 @@ mod tests {
         assert_eq!(misses(PolicyKind::Opt), 9);
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn bad_input_is_a_message_not_a_panic() {
         assert!(parse("1, 2, x").unwrap_err().contains("reference 3 is 'x'"));
         assert!(parse("-1").is_err());

@@ -6,14 +6,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use libhurd_mm::PagerEvent;
 use selfpage_core::{Event, Record, Trace};
 
-/// Most points one series keeps; beyond that every other point is dropped (the last stays).
+/// Most points one series keeps; beyond that, points closer in time are merged.
 pub const MAX_POINTS: usize = 2048;
 
-/// A step series of (logical time, value) points, one point per change.
+/// A step series of (logical time, value) points, one point per change, thinned so the
+/// points stay spread evenly over time however long the run (a merged point keeps the
+/// larger value).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Series {
     /// The points, in order of time.
     pub points: Vec<(u64, u64)>,
+    /// Least time between two kept points; doubles whenever the series is full.
+    stride: u64,
 }
 
 impl Series {
@@ -22,16 +26,38 @@ impl Series {
         if self.points.last().is_some_and(|&(_, v)| v == value) {
             return;
         }
-        if self.points.len() >= MAX_POINTS {
-            let last = self.points.pop();
-            let mut keep = false;
-            self.points.retain(|_| {
-                keep = !keep;
-                keep
-            });
-            self.points.extend(last);
+        let n = self.points.len();
+        if n >= 2 && time.saturating_sub(self.points[n - 2].0) < self.stride {
+            // Too close to the point before: merge into the last point, keeping the larger
+            // value (the newer one for a count; the peak for a level such as mapped pages).
+            let v = self.points[n - 1].1.max(value);
+            self.points[n - 1] = (time, v);
+            return;
+        }
+        if n >= MAX_POINTS {
+            self.thin();
         }
         self.points.push((time, value));
+    }
+
+    /// Doubles the stride (at least enough for half the points to cover the span) and
+    /// merges the points again with it.
+    fn thin(&mut self) {
+        let span = match (self.points.first(), self.points.last()) {
+            (Some(a), Some(b)) => b.0 - a.0,
+            _ => 0,
+        };
+        self.stride = (self.stride * 2).max(span / (MAX_POINTS as u64 / 2)).max(1);
+        let old = std::mem::take(&mut self.points);
+        for (t, v) in old {
+            let n = self.points.len();
+            if n >= 2 && t.saturating_sub(self.points[n - 2].0) < self.stride {
+                let v = self.points[n - 1].1.max(v);
+                self.points[n - 1] = (t, v);
+            } else {
+                self.points.push((t, v));
+            }
+        }
     }
 
     /// The latest value (0 before any point).
@@ -161,7 +187,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn counts_faults_incrementally_and_restarts_on_a_shorter_trace() {
         let mut trace = Trace::new(100);
         trace.push(1, 0, fault(1));
@@ -179,7 +206,8 @@ mod tests {
         assert_eq!(s.tasks[&2].faults.last(), 1);
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn a_long_series_thins_out_but_keeps_its_last_value() {
         let mut s = Series::default();
         for i in 0..10 * MAX_POINTS as u64 {
@@ -187,5 +215,16 @@ mod tests {
         }
         assert!(s.points.len() <= MAX_POINTS);
         assert_eq!(s.last(), 10 * MAX_POINTS as u64);
+        // Spread evenly over time: the middle point is near the middle of the run.
+        let mid = s.points[s.points.len() / 2].0 as f64 / (10 * MAX_POINTS) as f64;
+        assert!(
+            (0.4..0.6).contains(&mid),
+            "middle point at {mid} of the run"
+        );
+        assert!(
+            s.points[1].0 < MAX_POINTS as u64 / 50,
+            "early points are kept: {:?}",
+            &s.points[..3]
+        );
     }
 }

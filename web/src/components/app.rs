@@ -59,6 +59,9 @@ pub fn App() -> Html {
                 <label class="preset">
                     {"Scenario "}
                     <select aria-label="Built-in scenario" onchange={on_preset}>
+                        if !presets::scenario_names().into_iter().any(|n| presets::scenario(n).is_some_and(|s| s.name == state.scenario.name)) {
+                            <option value="" selected=true disabled=true>{ format!("{} (yours)", state.scenario.name) }</option>
+                        }
                         { for presets::scenario_names().into_iter().map(|n| html! {
                             <option value={n} selected={presets::scenario(n).is_some_and(|s| s.name == state.scenario.name)}>{ presets::scenario(n).map(|s| s.name).unwrap_or_default() }</option>
                         }) }
@@ -84,7 +87,7 @@ pub fn App() -> Html {
                 </section>
             </div>
             <div class="analysis">
-                <section class="pane"><Compare state={state.clone()} /></section>
+                <section class="pane"><Compare state={state.clone()} generation={state.compare_gen} /></section>
                 <section class="pane"><RefString /></section>
             </div>
             <section class="pane pane-events"><EventLog state={state.clone()} /></section>

@@ -4,9 +4,8 @@
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::app::PaneProps;
 use crate::plot::{self, Bar};
-use crate::state::Action;
+use crate::state::{Action, AppState};
 
 /// Height of each bar chart, in CSS pixels.
 const CHART_H: f64 = 150.0;
@@ -14,9 +13,19 @@ const CHART_H: f64 = 150.0;
 const ORIGINAL: &str = "#0072B2";
 const OTHER: &str = "#9fb3c8";
 
+/// Props of the comparison pane: the state, and the comparison's progress counter (which
+/// the state's equality ignores, so other panes do not render again for it).
+#[derive(Properties, PartialEq, Clone)]
+pub struct CompareProps {
+    /// The app state and its dispatcher.
+    pub state: UseReducerHandle<AppState>,
+    /// `AppState::compare_gen`.
+    pub generation: u64,
+}
+
 /// The policy comparison pane.
 #[component]
-pub fn Compare(props: &PaneProps) -> Html {
+pub fn Compare(props: &CompareProps) -> Html {
     let state = &props.state;
     let faults_canvas = use_node_ref();
     let time_canvas = use_node_ref();
@@ -104,6 +113,7 @@ pub fn Compare(props: &PaneProps) -> Html {
                                 <td class="num">{ r.retired }</td>
                                 <td>{ match (&r.error, r.done, r.finished) {
                                     (Some(e), _, _) => e.clone(),
+                                    (None, false, _) if r.retired == 0 => "queued".into(),
                                     (None, false, _) => "running…".into(),
                                     (None, true, true) => "all tasks finished".into(),
                                     (None, true, false) => "at max_steps".into(),

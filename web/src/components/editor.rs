@@ -49,6 +49,30 @@ fn line_html(text: &str, err: Option<(u32, &str)>) -> Html {
     parts.into_iter().collect()
 }
 
+/// Scrolls the code box so the caret is not hidden under the sticky line numbers: the
+/// browser reveals the caret in the box, but does not know the gutter covers its left edge.
+fn reveal_caret(area: &web_sys::HtmlTextAreaElement) {
+    let Some(code) = area.closest(".code").ok().flatten() else {
+        return;
+    };
+    let caret = area.selection_end().ok().flatten().unwrap_or(0) as usize;
+    let value = area.value();
+    let (mut units, mut col) = (0, 0usize);
+    for c in value.chars() {
+        if units >= caret {
+            break;
+        }
+        units += c.len_utf16();
+        col = if c == '\n' { 0 } else { col + 1 };
+    }
+    // One column of the 12.5px monospace font is about 7.5px: close enough for scrolling.
+    let x = 8.0 + col as f64 * 7.5;
+    let left = f64::from(code.scroll_left());
+    if x < left + 16.0 {
+        code.set_scroll_left((x - 32.0).max(0.0) as i32);
+    }
+}
+
 /// Parses a frame count typed in a settings field (`None` if it is not a number).
 fn frames_of(e: &Event) -> Option<u32> {
     e.target_dyn_into::<web_sys::HtmlInputElement>()
@@ -100,6 +124,38 @@ pub fn Editor(props: &PaneProps) -> Html {
             }
         })
     };
+    // F9 toggles a breakpoint at the caret's line, so breakpoints need no mouse.
+    let on_keydown = {
+        let s = state.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() != "F9" {
+                return;
+            }
+            let Some(area) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() else {
+                return;
+            };
+            e.prevent_default();
+            // selectionStart counts UTF-16 code units.
+            let caret = area.selection_start().ok().flatten().unwrap_or(0) as usize;
+            let mut units = 0;
+            let mut line = 1;
+            for c in area.value().chars() {
+                if units >= caret {
+                    break;
+                }
+                units += c.len_utf16();
+                if c == '\n' {
+                    line += 1;
+                }
+            }
+            s.dispatch(Action::ToggleBreakpoint(line));
+        })
+    };
+    let on_caret = Callback::from(|e: KeyboardEvent| {
+        if let Some(area) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
+            reveal_caret(&area);
+        }
+    });
     let on_apply = {
         let s = state.clone();
         Callback::from(move |_: MouseEvent| s.dispatch(Action::Apply))
@@ -127,9 +183,9 @@ pub fn Editor(props: &PaneProps) -> Html {
     html! {
         <div class="card editor" id="editor">
             <h2>
-                {"Program"}
+                { format!("Program · {}", spec.name) }
                 if edited {
-                    <span class="badge edited" id="edited" title="The scenario differs from the one running">{"edited · not loaded"}</span>
+                    <span class="badge edited" id="edited" title="The scenario differs from the one running: Assemble & load applies it">{"edited"}</span>
                 }
             </h2>
             if state.scenario.tasks.len() > 1 {
@@ -167,7 +223,7 @@ pub fn Editor(props: &PaneProps) -> Html {
                 </label>
             </div>
             <div class="code">
-                <ol class="gutter" aria-label="Line numbers; click to toggle a breakpoint">
+                <ol class="gutter" aria-label="Line numbers; click (or press F9 in the source) to toggle a breakpoint" title="Click a line number, or press F9 in the source, to toggle a breakpoint">
                     { for (1..=lines as u32).map(|n| {
                         let s = state.clone();
                         let onclick = Callback::from(move |_| s.dispatch(Action::ToggleBreakpoint(n)));
@@ -188,7 +244,7 @@ pub fn Editor(props: &PaneProps) -> Html {
                         }) }
                         {" "}
                     </pre>
-                    <textarea aria-label="Assembly source" spellcheck="false" wrap="off" autocapitalize="off" autocomplete="off" value={source} oninput={on_input} />
+                    <textarea aria-label="Assembly source" spellcheck="false" wrap="off" autocapitalize="off" autocomplete="off" value={source} oninput={on_input} onkeydown={on_keydown} onkeyup={on_caret} title="F9 toggles a breakpoint at the caret's line" />
                 </div>
             </div>
             if let Some((_, line, col)) = error {

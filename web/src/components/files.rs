@@ -153,6 +153,19 @@ pub fn Files(props: &PaneProps) -> Html {
             }
         });
     }
+    {
+        // After another boot the URL differs from the copied one.
+        let copied = copied.clone();
+        use_effect_with(state.boot_id, move |_| copied.set(false));
+    }
+    let on_link_key = {
+        let fallback = fallback.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                fallback.set(None);
+            }
+        })
+    };
     let close_fallback = {
         let fallback = fallback.clone();
         Callback::from(move |_: MouseEvent| fallback.set(None))
@@ -167,7 +180,7 @@ pub fn Files(props: &PaneProps) -> Html {
             if let Some(url) = &*fallback {
                 <div class="link-fallback" role="dialog" aria-label="Share link">
                     <span>{"The clipboard is not available here; copy the link with Ctrl+C:"}</span>
-                    <input id="share-link" ref={link_ref} type="text" readonly=true value={url.clone()} />
+                    <input id="share-link" ref={link_ref} type="text" readonly=true value={url.clone()} onkeydown={on_link_key} />
                     <button onclick={close_fallback}>{"Close"}</button>
                 </div>
             }
@@ -179,7 +192,8 @@ pub fn Files(props: &PaneProps) -> Html {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn file_names_are_tidy() {
         assert_eq!(
             file_stem("The life of one page fault"),
@@ -188,7 +202,8 @@ mod tests {
         assert_eq!(file_stem("??"), "scenario");
     }
 
-    #[test]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn a_bad_file_names_the_field() {
         let e = parse(
             "x.toml",

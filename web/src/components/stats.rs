@@ -88,7 +88,7 @@ pub fn Stats(props: &PaneProps) -> Html {
                     <canvas ref={faults_canvas} role="img" aria-label="Cumulative page faults per task over logical time" />
                 </figure>
                 <figure>
-                    <figcaption>{"Mapped pages"}</figcaption>
+                    <figcaption title="On long runs, nearby points are merged and keep their peak">{"Mapped pages"}</figcaption>
                     <canvas ref={mapped_canvas} role="img" aria-label="Pages mapped per task over logical time" />
                 </figure>
                 <figure>

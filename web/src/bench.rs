@@ -1,0 +1,35 @@
+//! Entry points for `cargo xtask bench` (tests/e2e/bench.mjs): run core's own code paths in
+//! the wasm build so the page's JavaScript can time them with `performance.now()`.
+//! Nothing here is used by the app itself.
+
+use selfpage_core::{exec, Scenario, Session};
+use wasm_bindgen::prelude::*;
+
+/// Assembles `source` and runs it on the bare emulator (`selfpage exec`'s flat address
+/// space) for at most `max_steps` instructions; returns the instructions retired.
+///
+/// # Errors
+/// The program does not assemble or load, or it faulted.
+#[wasm_bindgen(js_name = benchExec)]
+pub fn bench_exec(source: &str, max_steps: f64) -> Result<f64, JsError> {
+    let report = exec::exec(source, None, max_steps as u64);
+    match report.stop {
+        "exit" | "budget" => Ok(report.steps as f64),
+        stop => Err(JsError::new(&format!(
+            "bench program stopped with {stop}: {}",
+            report.message.unwrap_or_default()
+        ))),
+    }
+}
+
+/// Boots the scenario given as JSON, runs it to the end and returns its summary as JSON.
+///
+/// # Errors
+/// The scenario is invalid or does not boot.
+#[wasm_bindgen(js_name = benchScenario)]
+pub fn bench_scenario(json: &str) -> Result<String, JsError> {
+    let scenario = Scenario::from_json(json).map_err(|e| JsError::new(&e.to_string()))?;
+    let mut session = Session::new(scenario).map_err(|e| JsError::new(&e.to_string()))?;
+    session.run_to_end();
+    serde_json::to_string(&session.summary()).map_err(|e| JsError::new(&e.to_string()))
+}
