@@ -1,5 +1,6 @@
 //! Small text formatters shared by the views.
 
+use physmem::{PhysmemError, Reply, Request};
 use selfpage_core::{AccessKind, Endpoint, Event};
 
 /// A 32-bit value as 0x-prefixed, 8 hex digits.
@@ -71,11 +72,8 @@ pub fn event(e: &Event) -> String {
                 w.join(" ")
             )
         }
-        Event::Rpc { task, request } => format!("pager {task} → physmem: {request:?}"),
-        Event::RpcReply { task, result } => match result {
-            Ok(r) => format!("physmem → pager {task}: {r:?}"),
-            Err(e) => format!("physmem → pager {task}: refused: {e}"),
-        },
+        Event::Rpc { task, request: r } => format!("pager {task} → physmem: {}", request(r)),
+        Event::RpcReply { task, result } => format!("physmem → pager {task}: {}", reply(result)),
         Event::FrameZeroed { pfn } => format!("kernel zero-fills frame {pfn}"),
         Event::FrameCopied { from, to } => format!("kernel copies frame {from} → {to}"),
         Event::Mapped {
@@ -132,6 +130,76 @@ pub fn event(e: &Event) -> String {
         Event::Resumed { task } => format!("thread {task} resumes"),
         Event::TaskExited { task, code } => format!("task {task} exits with {code}"),
         Event::TaskKilled { task, reason } => format!("task {task} killed: {reason}"),
+    }
+}
+
+/// A physmem request in a few words (offsets and sizes, not handles).
+pub fn request(r: &Request) -> String {
+    let kib = |n: &u32| format!("{} KiB", n / 1024);
+    match r {
+        Request::ContainerCreate { .. } => "container_create".into(),
+        Request::ContainerShare { with, .. } => format!("container_share(with task {})", with.0),
+        Request::ContainerAllocate { start, size, .. } => {
+            format!("container_allocate({start:#x}, {})", kib(size))
+        }
+        Request::ContainerDeallocate { start, size, .. } => {
+            format!("container_deallocate({start:#x}, {})", kib(size))
+        }
+        Request::ContainerMap {
+            rights,
+            vaddr,
+            index,
+            size,
+            ..
+        } => {
+            format!(
+                "container_map({index:#x} → {}, {}, {})",
+                hex32(*vaddr),
+                kib(size),
+                rights_str(rights.0)
+            )
+        }
+        Request::ContainerCopy {
+            src_start,
+            dest_start,
+            count,
+            mode,
+            ..
+        } => {
+            format!(
+                "container_copy({src_start:#x} → {dest_start:#x}, {}, {mode:?})",
+                kib(count)
+            )
+        }
+        Request::ControlSplit { frames, to, .. } => {
+            format!("control_split({frames} frames to task {})", to.0)
+        }
+        Request::ControlDestroy { .. } => "control_destroy".into(),
+        Request::FramesReturned { count, .. } => format!("frames_returned({count})"),
+    }
+}
+
+/// physmem's answer in a few words.
+pub fn reply(r: &Result<Reply, PhysmemError>) -> String {
+    match r {
+        Ok(Reply::Handle(_)) => "a new handle".into(),
+        Ok(Reply::Amount(n)) => format!("{n:#x} bytes"),
+        Ok(Reply::Mapped { items, .. }) => {
+            let fpages: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{} → frame {} ({} KiB)",
+                        hex32(i.vaddr),
+                        i.pfn.0,
+                        1u32 << i.log2_size.saturating_sub(10)
+                    )
+                })
+                .collect();
+            format!("map {}", fpages.join(", "))
+        }
+        Ok(Reply::Done) => "done".into(),
+        Err(e) => format!("refused: {e}"),
     }
 }
 

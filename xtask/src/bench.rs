@@ -92,11 +92,7 @@ impl Scale {
 
     /// Pages of the userfaultfd reference.
     fn uffd_pages(self) -> usize {
-        if self.quick {
-            4096
-        } else {
-            16384
-        }
+        4096
     }
 
     /// Instruction budget of the pressure scenario.
@@ -120,7 +116,7 @@ impl Scale {
 
 /// A progress line on stderr.
 pub fn progress(line: &str) {
-    eprintln!("bench: {line}");
+    eprintln!("bench [{:5.1} s]: {line}", clock::wall());
 }
 
 /// `cargo xtask bench`.
@@ -295,7 +291,7 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
         let figure = format!("emulator speed, {} (wasm, Chromium)", kind.name());
         rows.push(match pair_mips(m, name) {
             Some(mips) => Row::new(&figure, mips, "MIPS")
-                .vs(native, "the same loop on the native emulator")
+                .vs(native, "native emulator")
                 .note(format!(
                     "{wall}; {} of the real CPU; goal ≥{goal} MIPS",
                     cpu.map(|c| format!("{:.3}", mips / c))
@@ -311,7 +307,7 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
     })();
     rows.push(match faults {
         Some((ns, n)) => Row::new("fault round trip (wasm, Chromium)", ns, "ns/fault")
-            .vs(facts.fault_ns, "the same round trip, native")
+            .vs(facts.fault_ns, "native")
             .note(format!(
                 "{wall} of {n} faults; vs. Linux first touch: {}",
                 facts
@@ -359,10 +355,7 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
             ips / 1e6,
             "MIPS",
         )
-        .vs(
-            facts.ui_session_ips.map(|i| i / 1e6),
-            "native Session, same scenario",
-        )
+        .vs(facts.ui_session_ips.map(|i| i / 1e6), "native Session")
         .note(
             "instructions in the toolbar's status before and after the frame window, \
                  per wall second (Speed::Max runs ~12 ms of each frame)",
@@ -402,7 +395,7 @@ fn wasm_size(root: &Path) -> Row {
         .output();
     match out {
         Ok(o) if o.status.success() => Row::new(figure, o.stdout.len() as f64 / 1024.0, "KiB")
-            .vs(Some(raw / 1024.0), "raw .wasm")
+            .vs(Some(raw / 1024.0), "raw")
             .note("www/pkg/selfpage_web_bg.wasm as it is now; gzip -9 -c FILE | wc -c"),
         _ => Row::skipped(figure, "KiB", "gzip failed"),
     }

@@ -231,6 +231,7 @@ mod tests {
             "test --fast",
             "setup now",
             "e2e a b",
+            "bench --fast",
         ] {
             assert!(parse(&args(line)).is_err(), "`{line}` was accepted");
         }

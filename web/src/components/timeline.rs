@@ -9,6 +9,11 @@ use super::app::PaneProps;
 use crate::format::{self, hex32};
 use crate::state::Action;
 
+/// Faults listed in the strip, newest first.
+const STRIP_LEN: usize = 64;
+/// Newest records searched for them.
+const STRIP_SCAN: usize = 50_000;
+
 /// Lanes of the diagram.
 const LANES: [&str; 4] = ["thread", "pager (libhurd-mm)", "physmem", "kernel"];
 const LANE_W: f64 = 200.0;
@@ -95,15 +100,12 @@ fn rows(records: &[Record]) -> Vec<Row> {
             }
             Event::Rpc { request, .. } => {
                 if let Some(last) = out.last_mut() {
-                    last.text = format!("{request:?}");
+                    last.text = format::request(request);
                     last.class = "rpc";
                 }
             }
             Event::RpcReply { result, .. } => {
-                reply = Some(match result {
-                    Ok(r) => format!("{r:?}"),
-                    Err(e) => format!("refused: {e}"),
-                });
+                reply = Some(format::reply(result));
             }
             Event::Mapped {
                 vaddr, pfn, rights, ..
@@ -169,10 +171,12 @@ fn diagram(rows: &[Row]) -> Html {
             { for rows.iter().enumerate().map(|(i, r)| {
                 let y = TOP + ROW_H * i as f64 + ROW_H / 2.0;
                 if r.from == r.to {
+                    // Notes on the right-hand lanes run leftwards, so they stay inside the card.
+                    let (tx, anchor) = if r.from >= 2 { (x(r.from) - 9.0, "end") } else { (x(r.from) + 9.0, "start") };
                     html! {
                         <g class={classes!("row", r.class)}>
                             <circle cx={x(r.from).to_string()} cy={y.to_string()} r="4" />
-                            <text x={(x(r.from) + 9.0).to_string()} y={(y + 4.0).to_string()}>{ &r.text }</text>
+                            <text x={tx.to_string()} y={(y + 4.0).to_string()} text-anchor={anchor}>{ &r.text }</text>
                         </g>
                     }
                 } else {
@@ -197,8 +201,12 @@ pub fn Timeline(props: &PaneProps) -> Html {
     let state = &props.state;
     let data = state.with_kernel(|k| {
         let recs = k.trace().records();
-        let faults: Vec<(u64, String)> = recs
+        // Only the newest faults are listed, found from the end: a long run's trace holds
+        // up to a million records and this view redraws every frame.
+        let mut faults: Vec<(u64, String)> = recs
             .iter()
+            .rev()
+            .take(STRIP_SCAN)
             .filter_map(|r| match &r.event {
                 Event::Fault {
                     task, addr, access, ..
@@ -208,23 +216,33 @@ pub fn Timeline(props: &PaneProps) -> Html {
                 )),
                 _ => None,
             })
+            .take(STRIP_LEN)
             .collect();
+        faults.reverse();
+        let total: u64 = k.tasks().map(|t| t.counters.faults).sum();
+        let first_seq = recs.first().map_or(0, |r| r.seq);
         let chosen = state
             .selected_event
-            .filter(|s| faults.iter().any(|(f, _)| f == s))
+            .filter(|&s| {
+                recs.get(s.saturating_sub(first_seq) as usize)
+                    .is_some_and(|r| r.seq == s && matches!(r.event, Event::Fault { .. }))
+            })
             .or_else(|| faults.last().map(|(s, _)| *s));
-        let start = chosen.and_then(|s| recs.iter().position(|r| r.seq == s));
-        let rows = start.map(|i| rows(&recs[i..])).unwrap_or_default();
-        (faults, chosen, rows)
+        let start = chosen.map(|s| s.saturating_sub(first_seq) as usize);
+        let rows = start
+            .and_then(|i| recs.get(i..))
+            .map(rows)
+            .unwrap_or_default();
+        (faults, total, chosen, rows)
     });
-    let Some((faults, chosen, rows)) = data else {
+    let Some((faults, total, chosen, rows)) = data else {
         return html! {};
     };
     html! {
         <div class="card" id="timeline">
-            <h2>{"Fault timeline"}<span class="badge" id="fault-count">{ format!("{} faults", faults.len()) }</span></h2>
+            <h2>{"Fault timeline"}<span class="badge" id="fault-count">{ format!("{total} faults") }</span></h2>
             <ol class="fault-strip" aria-label="Faults">
-                { for faults.iter().rev().take(64).map(|(seq, label)| {
+                { for faults.iter().rev().map(|(seq, label)| {
                     let s = state.clone();
                     let seq = *seq;
                     let onclick = Callback::from(move |_| s.dispatch(Action::SelectEvent(seq)));

@@ -18,6 +18,21 @@ pub fn thread_cpu() -> f64 {
     }
 }
 
+/// CPU time (user + system) of all threads of this process, in seconds.
+pub fn process_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the call only writes to it.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    if rc == 0 {
+        ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+    } else {
+        wall()
+    }
+}
+
 /// CPU time (user + system) of all waited-for child processes, in seconds.
 pub fn children_cpu() -> f64 {
     // SAFETY: an all-zero rusage is a valid value of this plain C struct.

@@ -2,7 +2,7 @@
 //! fault, and (where allowed) a userfaultfd round trip, the closest thing Linux has to a
 //! user-space pager.
 
-use super::clock::{thread_cpu, wall};
+use super::clock::{process_cpu, thread_cpu};
 
 /// ns per first-touch fault of an anonymous page: `vec![0u8; mib MiB]` (calloc, which
 /// mmaps fresh zero pages for a block this size and does not touch them), one write per
@@ -28,7 +28,8 @@ pub fn first_touch_ns(mib: usize) -> Result<f64, String> {
 }
 
 /// ns per userfaultfd round trip (missing-page fault → event read by a handler thread →
-/// `UFFDIO_ZEROPAGE` → the faulting thread resumes), wall time over `pages` pages.
+/// `UFFDIO_ZEROPAGE` → the faulting thread resumes), CPU time of both threads (so time
+/// spent waiting for a busy core does not count) over `pages` pages.
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 pub fn userfaultfd_ns(pages: usize) -> Result<f64, String> {
     uffd::round_trip_ns(pages)
@@ -44,7 +45,7 @@ pub fn userfaultfd_ns(_pages: usize) -> Result<f64, String> {
 mod uffd {
     //! The few userfaultfd definitions of <linux/userfaultfd.h> the libc crate lacks.
 
-    use super::wall;
+    use super::process_cpu;
     use std::io::Error;
 
     /// `UFFD_API`.
@@ -192,15 +193,15 @@ mod uffd {
             Ok(())
         });
         let p = base.cast::<u8>();
-        let t = wall();
+        let t = process_cpu();
         for i in 0..pages {
             // Reading faults (a missing page); the zero page then maps read-only.
             std::ptr::read_volatile(p.add(i * 4096));
         }
-        let dt = wall() - t;
         let served = handler
             .join()
             .map_err(|_| "the handler thread panicked".to_string())?;
+        let dt = process_cpu() - t;
         libc::munmap(base, len);
         served?;
         Ok(dt * 1e9 / pages as f64)
