@@ -81,7 +81,7 @@ async fn next_fault_shows_the_fault_the_frame_and_the_pte() {
         "timeline: {timeline}"
     );
     assert!(
-        timeline.contains("ContainerMap"),
+        timeline.contains("container_map"),
         "the pager mapped through physmem: {timeline}"
     );
     let verdict = text(&root, "#walk-verdict");

@@ -20,7 +20,7 @@ export default async function (t) {
   await page.click('#btn-ipc');
   await page.waitForFunction(() => document.querySelector('#timeline')?.textContent.includes('restarts the instruction'));
   const served = await text('#timeline');
-  assert.match(served, /ContainerMap/, 'the pager maps the page through physmem');
+  assert.match(served, /container_map/, 'the pager maps the page through physmem');
   assert.match(served, /PTE 0x00401000 → frame \d+/, 'the kernel writes the PTE');
   assert.match(await text('#walk-verdict'), /succeed/, 'the PTE is present now');
   assert.notEqual(await text('#walk-phys'), '—');
