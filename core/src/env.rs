@@ -204,8 +204,9 @@ impl PagerEnv for Env<'_> {
         let response = self.sys.physmem.handle(TaskId(task), req);
         self.apply_effects(response.effects);
         let mut result = response.result;
+        let mut refused = false;
         if let Ok(Reply::Mapped { items, .. }) = &result {
-            for item in items.clone() {
+            for item in items {
                 let pages = 1u32 << item.log2_size.saturating_sub(12);
                 for i in 0..pages {
                     let va = item.vaddr + i * PAGE_SIZE;
@@ -213,10 +214,13 @@ impl PagerEnv for Env<'_> {
                         // Not physmem's doing: the kernel could not hold the mapping. The
                         // pager sees a failed map; the kernel kills the task with this reason.
                         self.sys.kernel_error = Some(reason.to_string());
-                        result = Err(PhysmemError::OutOfMemory { guaranteed: 0 });
+                        refused = true;
                     }
                 }
             }
+        }
+        if refused {
+            result = Err(PhysmemError::OutOfMemory { guaranteed: 0 });
         }
         self.sys.emit(
             cost,

@@ -404,7 +404,8 @@ impl Kernel {
     /// Runs tasks round robin for at most `budget` instructions, or until `until` happens,
     /// a breakpoint is reached, or every task is done.
     pub fn run(&mut self, budget: u64, until: Until) -> Stopped {
-        let first_event = self.sys.trace.len();
+        // Records before this were already looked at for `until`.
+        let mut scanned = self.sys.trace.len();
         let mut left = budget;
         while left > 0 {
             self.arrive();
@@ -417,7 +418,7 @@ impl Kernel {
             if let Some(id) = waiting {
                 crate::fault::serve(self, id);
                 self.settle();
-                if let Some(stop) = self.matched(until, first_event) {
+                if let Some(stop) = self.matched(until, &mut scanned) {
                     return stop;
                 }
                 continue;
@@ -478,7 +479,7 @@ impl Kernel {
                 }
             }
             self.settle();
-            if let Some(stop) = self.matched(until, first_event) {
+            if let Some(stop) = self.matched(until, &mut scanned) {
                 return stop;
             }
         }
@@ -489,8 +490,10 @@ impl Kernel {
         }
     }
 
-    /// `Stopped::Event` if an event `until` asks for happened since trace position `from`.
-    fn matched(&self, until: Until, from: u64) -> Option<Stopped> {
+    /// `Stopped::Event` if an event `until` asks for happened since trace position
+    /// `scanned`, which moves to the end of the trace (each record is looked at once).
+    fn matched(&self, until: Until, scanned: &mut u64) -> Option<Stopped> {
+        let from = std::mem::replace(scanned, self.sys.trace.len());
         match until {
             Until::Budget => None,
             Until::Event(kind) => {

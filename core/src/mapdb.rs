@@ -27,7 +27,8 @@ pub struct Node {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct MapDb {
     nodes: BTreeMap<Place, Node>,
-    by_frame: BTreeMap<u32, BTreeSet<Place>>,
+    /// (frame, place) for every mapping: the places of a frame are one range.
+    by_frame: BTreeSet<(u32, Place)>,
 }
 
 impl MapDb {
@@ -54,7 +55,7 @@ impl MapDb {
                 children: BTreeSet::new(),
             },
         );
-        self.by_frame.entry(pfn).or_default().insert(place);
+        self.by_frame.insert((pfn, place));
     }
 
     /// The mapping at `place`.
@@ -71,12 +72,7 @@ impl MapDb {
             let Some(node) = self.nodes.remove(&p) else {
                 continue;
             };
-            if let Some(set) = self.by_frame.get_mut(&node.pfn) {
-                set.remove(&p);
-                if set.is_empty() {
-                    self.by_frame.remove(&node.pfn);
-                }
-            }
+            self.by_frame.remove(&(node.pfn, p));
             if let Some(parent) = node.parent {
                 if let Some(pn) = self.nodes.get_mut(&parent) {
                     pn.children.remove(&p);
@@ -106,9 +102,9 @@ impl MapDb {
     /// Every place where `pfn` is mapped.
     pub fn places_of(&self, pfn: u32) -> Vec<Place> {
         self.by_frame
-            .get(&pfn)
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default()
+            .range((pfn, (0, 0))..=(pfn, (u32::MAX, u32::MAX)))
+            .map(|&(_, place)| place)
+            .collect()
     }
 
     /// Every mapping, by (task, address).

@@ -1,12 +1,14 @@
 //! The event trace: every fault, IPC, RPC, frame and pager event as a serde record.
 //! The UI, the CLI, the tests and the benchmarks all read this one trace.
 
+use std::hash::{Hash, Hasher};
+
 use serde::{Deserialize, Serialize};
 
 use physmem::{PhysmemError, Reply, Request, Rights};
 
 /// Who sends or receives a message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Endpoint {
     /// The task's user thread (the workload).
     Thread(u32),
@@ -19,7 +21,7 @@ pub enum Endpoint {
 }
 
 /// Kind of memory access, as in the L4 fault label's rwx bits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AccessKind {
     /// A data read.
     Read,
@@ -30,7 +32,7 @@ pub enum AccessKind {
 }
 
 /// One thing that happened.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
     /// The machine came up; sigma0 handed memory to physmem.
@@ -244,7 +246,7 @@ impl Event {
 }
 
 /// One trace record: when, at what cost, what.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Record {
     /// Position in the trace, from 0.
     pub seq: u64,
@@ -265,10 +267,57 @@ pub struct Trace {
     hash: u64,
 }
 
-/// FNV-1a 64-bit offset basis.
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-/// FNV-1a 64-bit prime.
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+/// The hash of an empty trace.
+const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// A deterministic 64-bit hasher for records: the same on every platform (a `usize` is
+/// hashed as 64 bits, so the wasm build gives the native hash), and cheap enough to run on
+/// every record (a multiply and a shift per word).
+struct RecordHasher(u64);
+
+impl RecordHasher {
+    /// Mixes one word in.
+    fn mix(&mut self, word: u64) {
+        let h = (self.0 ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
+    }
+}
+
+impl Hasher for RecordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.mix(u64::from_le_bytes(c.try_into().unwrap_or_default()));
+        }
+        let mut tail = [0u8; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.mix(u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 56));
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+}
 
 impl Trace {
     /// An empty trace keeping at most `limit` records (older ones are dropped, still hashed).
@@ -277,7 +326,7 @@ impl Trace {
             records: Vec::new(),
             dropped: 0,
             limit: limit.max(1),
-            hash: FNV_OFFSET,
+            hash: HASH_SEED,
         }
     }
 
@@ -289,11 +338,9 @@ impl Trace {
             cost,
             event,
         };
-        // Serialising a record cannot fail: it has no maps with non-string keys.
-        let bytes = serde_json::to_vec(&rec).unwrap_or_default();
-        for b in bytes {
-            self.hash = (self.hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-        }
+        let mut hasher = RecordHasher(self.hash);
+        rec.hash(&mut hasher);
+        self.hash = hasher.finish();
         if self.records.len() == self.limit {
             let drop = self.limit / 2;
             self.records.drain(..drop);
@@ -346,7 +393,7 @@ impl Trace {
         self.dropped = keep - self.records.len() as u64;
     }
 
-    /// FNV-1a hash of every record's JSON, in order: equal traces, equal hashes.
+    /// A hash of every record, in order: equal traces, equal hashes (native and wasm alike).
     pub fn hash(&self) -> u64 {
         self.hash
     }

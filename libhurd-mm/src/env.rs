@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The referenced and dirty bits L4 returns when a page is unmapped or its status flushed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RefBits {
     /// The page was accessed since the bits were last read.
     pub referenced: bool,
@@ -15,7 +15,7 @@ pub struct RefBits {
 }
 
 /// The kind of access that faulted, from the L4 fault label `0xFFE0 | rwx`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Access {
     /// A load.
     Read,
@@ -39,7 +39,7 @@ impl Access {
 }
 
 /// A page fault as the pager thread receives it (MR1 = address, MR2 = instruction pointer).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FaultMsg {
     /// The faulting address.
     pub addr: u32,
@@ -50,7 +50,7 @@ pub struct FaultMsg {
 }
 
 /// A fault the pager cannot resolve: the task gets a segmentation fault. Displays as its reason.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
 #[error("{reason}")]
 pub struct Segv {
     /// The faulting address.
@@ -60,7 +60,7 @@ pub struct Segv {
 }
 
 /// Everything the pager does that a trace should show. core stamps each with step and cost.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PagerEvent {
     /// A region was added to the address space (mmap or program image).
     RegionMapped {

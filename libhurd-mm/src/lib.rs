@@ -28,6 +28,7 @@ mod fork;
 pub mod gate;
 mod inspect;
 mod mmap;
+mod offsets;
 mod pager;
 pub mod policy;
 mod pressure;

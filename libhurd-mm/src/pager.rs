@@ -8,6 +8,7 @@
 
 use crate::env::{Access, FaultMsg, PagerEnv, PagerEvent, Segv};
 use crate::error::MmError;
+use crate::offsets::Offsets;
 use crate::policy::{self, EvictionPolicy, PageHints, PolicyContext, PolicyKind, Victim};
 use crate::region::{page_of, AddressSpace, Prot, Region, RegionKind, USER_BASE, USER_TOP};
 use crate::store::{Fill, SwapStore};
@@ -68,7 +69,7 @@ pub struct MemoryManager {
     /// Resident pages by page address.
     pub(crate) resident: BTreeMap<u32, Page>,
     /// Container offsets this task holds (allocated in its container).
-    pub(crate) held: BTreeSet<u32>,
+    pub(crate) held: Offsets,
     /// Held offsets that hold no page.
     pub(crate) spare: BTreeSet<u32>,
     pub(crate) swap: SwapStore,
@@ -233,7 +234,7 @@ impl MemoryManager {
             oracle: cfg.oracle,
             space: AddressSpace::new(),
             resident: BTreeMap::new(),
-            held: BTreeSet::new(),
+            held: Offsets::default(),
             spare: BTreeSet::new(),
             swap: SwapStore::new(),
             lost: BTreeSet::new(),
@@ -366,7 +367,7 @@ impl MemoryManager {
             dirty = true;
         } else {
             let was_lost = self.lost.remove(&page);
-            let mut buf = vec![0u8; PAGE_SIZE as usize];
+            let mut buf = [0u8; PAGE_SIZE as usize];
             let region = self.space.find(page);
             let regenerable =
                 region.is_some_and(|r| r.kind() == RegionKind::Image && !r.prot.contains(Prot::W));
@@ -417,18 +418,6 @@ impl MemoryManager {
         Ok(())
     }
 
-    /// The lowest container offset this task does not hold.
-    fn lowest_free_offset(&self) -> u32 {
-        let mut o = 0;
-        for &h in &self.held {
-            if h != o {
-                break;
-            }
-            o += PAGE_SIZE;
-        }
-        o
-    }
-
     /// A container offset to put a page in, and whether its frame is fresh (zeroed by physmem).
     fn take_slot(&mut self, env: &mut dyn PagerEnv) -> Result<(u32, bool), String> {
         if let Some(o) = self.spare.pop_first() {
@@ -436,7 +425,7 @@ impl MemoryManager {
         }
         let mut refused = None;
         if (self.held.len() as u32) < self.limit {
-            let start = self.lowest_free_offset();
+            let start = self.held.lowest_free();
             let req = Request::ContainerAllocate {
                 container: self.container,
                 start,
@@ -556,7 +545,7 @@ impl MemoryManager {
         };
         match env.physmem(req) {
             Ok(_) | Err(PhysmemError::NotAllocated(_)) => {
-                self.held.remove(&offset);
+                self.held.remove(offset);
                 self.spare.remove(&offset);
                 self.stats.releases += 1;
                 env.event(PagerEvent::Release { vaddr, offset });

@@ -52,7 +52,7 @@ impl MemoryManager {
     /// next touch zero-fills and records `LostPage` — except read-only program pages, which are
     /// refilled from the image since nothing was lost. The frame limit drops by one.
     pub fn frames_lost(&mut self, offset: u32) {
-        if !self.held.remove(&offset) {
+        if !self.held.remove(offset) {
             return;
         }
         self.spare.remove(&offset);

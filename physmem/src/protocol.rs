@@ -56,7 +56,7 @@ impl Rights {
 }
 
 /// How `ContainerCopy` treats the destination.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CopyMode {
     /// Both containers refer to the same frames (COPY_SHARED).
     Shared,
@@ -65,7 +65,7 @@ pub enum CopyMode {
 }
 
 /// One request to physmem.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Request {
     /// Create a container charged to a control capability (label 130).
     ContainerCreate {
@@ -168,7 +168,7 @@ impl Request {
 }
 
 /// One mapping for the kernel to install: an L4 fpage sent from physmem's space.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MapItem {
     /// Where the fpage goes in the receiver (aligned to its size).
     pub vaddr: u32,
@@ -181,7 +181,7 @@ pub struct MapItem {
 }
 
 /// The kinds of object a handle can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ObjectKind {
     /// A control capability (a guarantee of frames).
     Control,
@@ -199,7 +199,7 @@ impl std::fmt::Display for ObjectKind {
 }
 
 /// A successful reply.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Reply {
     /// A new capability handle (container or control).
     Handle(Handle),
@@ -217,7 +217,7 @@ pub enum Reply {
 }
 
 /// Why physmem refused a request. A refused request changes nothing.
-#[derive(Clone, Debug, PartialEq, Eq, Error, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Error, Serialize, Deserialize)]
 pub enum PhysmemError {
     /// The handle is unknown, stale, or was never given to the caller.
     #[error("permission denied: this task holds no capability {0:?}")]
@@ -296,7 +296,7 @@ pub enum PhysmemError {
 }
 
 /// What physmem asks the kernel (core) to do as a consequence of a request or of time passing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Effect {
     /// Fill a newly bound frame with zeroes before anyone maps it.
     Zero(Pfn),
@@ -338,7 +338,7 @@ pub enum Effect {
 }
 
 /// physmem's answer to one request: the result and what the kernel must do.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Response {
     /// The reply or the reason for refusing.
     pub result: Result<Reply, PhysmemError>,

@@ -89,6 +89,25 @@ async function wasmFigures(browser) {
       ),
     );
   }
+  log('physmem requests in wasm');
+  await measure('physmem', () =>
+    page.evaluate(
+      async ({ rounds, reps }) => {
+        const m = await import(new URL('pkg/selfpage_web.js', location.href).href);
+        const ns = {};
+        for (const name of ['churn', 'cow']) {
+          for (let i = 0; i < reps; i++) {
+            const t = performance.now();
+            m.benchPhysmem(name, rounds);
+            const each = ((performance.now() - t) * 1e6) / rounds;
+            ns[name] = Math.min(ns[name] ?? Infinity, each);
+          }
+        }
+        return { rounds, reps, ...ns };
+      },
+      { rounds: config.physmem_rounds, reps },
+    ),
+  );
   log('fault round trips in wasm');
   await measure('faults', () =>
     page.evaluate(

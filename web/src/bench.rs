@@ -33,3 +33,18 @@ pub fn bench_scenario(json: &str) -> Result<String, JsError> {
     session.run_to_end();
     serde_json::to_string(&session.summary()).map_err(|e| JsError::new(&e.to_string()))
 }
+
+/// Runs physmem's benchmark workload `name` ("churn": allocate + map + deallocate, or
+/// "cow": COW copy + write break) for `rounds` rounds.
+///
+/// # Errors
+/// An unknown name, or physmem refused a request.
+#[wasm_bindgen(js_name = benchPhysmem)]
+pub fn bench_physmem(name: &str, rounds: u32) -> Result<(), JsError> {
+    let work = match name {
+        "churn" => physmem::bench::allocate_map_deallocate,
+        "cow" => physmem::bench::cow_copy_and_break,
+        _ => return Err(JsError::new(&format!("no physmem workload named {name:?}"))),
+    };
+    work(rounds).map_err(|e| JsError::new(&e.to_string()))
+}

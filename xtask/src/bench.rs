@@ -191,6 +191,14 @@ const BROWSER_FIGURES: &[(&str, &str)] = &[
     ("emulator speed, register loop (wasm, Chromium)", "MIPS"),
     ("emulator speed, 1,024-page loop (wasm, Chromium)", "MIPS"),
     ("fault round trip (wasm, Chromium)", "ns/fault"),
+    (
+        "physmem: allocate + map + deallocate a page (wasm, Chromium)",
+        "ns/page",
+    ),
+    (
+        "physmem: COW copy + write break of a page (wasm, Chromium)",
+        "ns/page",
+    ),
     ("time to interactive", "ms"),
     ("frame time while running, 4,096 frames: median", "ms"),
     ("frame time while running, 4,096 frames: p95", "ms"),
@@ -236,6 +244,7 @@ fn browser_measure(root: &Path, scale: Scale) -> Result<Value, String> {
         "ui_scenario": programs::ui_scenario(),
         "frame_ms": if scale.quick { 2000 } else { 3000 },
         "repetitions": scale.repetitions(),
+        "physmem_rounds": native::physmem_rounds(scale),
     });
     let dir = site::target_dir(root).join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -321,6 +330,26 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
             &browser_error(m, "faults"),
         ),
     });
+    for (name, figure, native) in [
+        ("churn", native::PHYSMEM_CHURN, facts.physmem_churn_ns),
+        ("cow", native::PHYSMEM_COW, facts.physmem_cow_ns),
+    ] {
+        let figure = figure.replace("(native)", "(wasm, Chromium)");
+        rows.push(match at(m, &format!("/physmem/{name}")) {
+            Some(ns) => Row::new(&figure, ns, "ns/page")
+                .vs(native, "native")
+                .note(format!(
+                    "{wall}, best of {} runs of {} rounds; vs. Linux first touch: {}",
+                    at(m, "/physmem/reps").unwrap_or_default(),
+                    at(m, "/physmem/rounds").unwrap_or_default(),
+                    facts
+                        .linux_fault_ns
+                        .map(|l| format!("{}×", table::num(ns / l)))
+                        .unwrap_or_else(|| "no reference".into())
+                )),
+            None => Row::skipped(&figure, "ns/page", &browser_error(m, "physmem")),
+        });
+    }
     rows.push(match at(m, "/tti/ms") {
         Some(ms) => Row::new("time to interactive", ms, "ms")
             .vs(Some(1000.0), "budget")

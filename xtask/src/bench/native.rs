@@ -30,6 +30,10 @@ pub struct Facts {
     pub linux_fault_ns: Option<f64>,
     /// Session instructions per second on the UI scenario.
     pub ui_session_ips: Option<f64>,
+    /// physmem ns per allocate + map + deallocate of a page.
+    pub physmem_churn_ns: Option<f64>,
+    /// physmem ns per COW copy + break of a page.
+    pub physmem_cow_ns: Option<f64>,
 }
 
 /// Every native figure and its unit, for the rows shown when the native run fails.
@@ -37,6 +41,8 @@ pub const FIGURES: &[(&str, &str)] = &[
     ("emulator speed, register loop (native)", "MIPS"),
     ("emulator speed, 1,024-page loop (native)", "MIPS"),
     ("fault round trip (native)", "ns/fault"),
+    (PHYSMEM_CHURN, "ns/page"),
+    (PHYSMEM_COW, "ns/page"),
     ("userfaultfd round trip (Linux)", "ns/fault"),
     (
         "4 tasks under pressure: instructions/s (native Session)",
@@ -146,6 +152,9 @@ pub fn all(scale: Scale) -> Report {
                 }
             )),
     });
+    progress("native: physmem requests");
+    report.rows.extend(physmem_rows(scale, &mut report.facts));
+
     progress("native: userfaultfd round trips");
     report
         .rows
@@ -396,6 +405,60 @@ fn fault_round_trip(scale: Scale) -> Result<(f64, u64), String> {
         }
     }
     best.ok_or_else(|| "no repetition ran".into())
+}
+
+/// The physmem figures (native); the browser rows add " (wasm, Chromium)".
+pub const PHYSMEM_CHURN: &str = "physmem: allocate + map + deallocate a page (native)";
+/// See [`PHYSMEM_CHURN`].
+pub const PHYSMEM_COW: &str = "physmem: COW copy + write break of a page (native)";
+
+/// Rounds of each physmem workload.
+pub fn physmem_rounds(scale: Scale) -> u32 {
+    (200_000 / scale.divisor()) as u32
+}
+
+/// physmem's own request paths, straight calls (no IPC, no trace): each round is what one
+/// first-touch fault and release, or one fork-and-write, asks of the server.
+fn physmem_rows(scale: Scale, facts: &mut Facts) -> Vec<Row> {
+    let rounds = physmem_rounds(scale);
+    let time = |work: fn(u32) -> Result<(), physmem::PhysmemError>| {
+        (0..scale.repetitions())
+            .map(|_| {
+                let t = thread_cpu();
+                work(rounds).map(|()| (thread_cpu() - t) * 1e9 / f64::from(rounds))
+            })
+            .try_fold(f64::INFINITY, |best, ns| ns.map(|ns| best.min(ns)))
+            .map_err(|e| format!("physmem refused a request: {e}"))
+    };
+    let churn = time(physmem::bench::allocate_map_deallocate);
+    let cow = time(physmem::bench::cow_copy_and_break);
+    facts.physmem_churn_ns = churn.as_ref().ok().copied();
+    facts.physmem_cow_ns = cow.as_ref().ok().copied();
+    let linux = facts.linux_fault_ns;
+    let row = |figure: &str, r: Result<f64, String>, what: &str| match r {
+        Ok(ns) => Row::new(figure, ns, "ns/page")
+            .vs(linux, "Linux first touch")
+            .note(format!(
+                "{what}; best of {} runs of {rounds} rounds, CPU time; requests to \
+                 physmem::Physmem::handle directly (no IPC, no trace)",
+                scale.repetitions()
+            )),
+        Err(e) => Row::skipped(figure, "ns/page", &e),
+    };
+    vec![
+        row(
+            PHYSMEM_CHURN,
+            churn,
+            "ContainerAllocate 1 page, ContainerMap RW (binds and zeroes a frame), \
+             ContainerDeallocate",
+        ),
+        row(
+            PHYSMEM_COW,
+            cow,
+            "ContainerCopy copy-on-write of a bound page, then ContainerMap RW of the copy \
+             (the private copy)",
+        ),
+    ]
 }
 
 /// Rows of the pressure scenario: instructions and faults per second.
