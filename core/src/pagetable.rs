@@ -164,6 +164,30 @@ pub fn lookup(m: &Machine, cr3: PhysAddr, va: u32) -> Option<OldPte> {
     (pte & PteFlags::PRESENT.bits() != 0).then(|| old(pte))
 }
 
+/// The page tables of the directory at `cr3`: (first address each covers, its frame).
+pub fn tables(m: &Machine, cr3: PhysAddr) -> Vec<(u32, Pfn)> {
+    (0..1024u32)
+        .filter_map(|i| {
+            let pde = read_u32(m, (cr3.0 & !ENTRY_FLAGS) + i * 4);
+            (pde & PteFlags::PRESENT.bits() != 0).then_some((i << 22, Pfn(pde >> 12)))
+        })
+        .collect()
+}
+
+/// Every present PTE under the directory at `cr3`: (address, raw entry).
+pub fn mappings(m: &Machine, cr3: PhysAddr) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for (base, table) in tables(m, cr3) {
+        for i in 0..1024u32 {
+            let pte = read_u32(m, table.0 * PAGE_SIZE + i * 4);
+            if pte & PteFlags::PRESENT.bits() != 0 {
+                out.push((base + (i << 12), pte));
+            }
+        }
+    }
+    out
+}
+
 /// Frees a task's page tables and directory back to the pool.
 pub fn destroy(m: &mut Machine, pool: &mut KernelPool, cr3: PhysAddr) {
     for i in 0..1024 {

@@ -6,7 +6,7 @@ use crate::kernel::{Kernel, KernelConfig, LoadError, Stopped, Until};
 use crate::scenario::Scenario;
 
 /// Instructions between two snapshots.
-const SNAPSHOT_EVERY: u64 = 50_000;
+pub const SNAPSHOT_EVERY: u64 = 50_000;
 /// Snapshots kept; when full, every other one is dropped, so they thin out towards the past.
 const MAX_SNAPSHOTS: usize = 32;
 /// Bytes of emulated RAM all snapshots together may hold; large machines keep fewer.
@@ -154,8 +154,13 @@ impl Session {
         self.run(u64::MAX, Until::Budget)
     }
 
+    /// Snapshots held now, the state after boot included; each holds a copy of RAM.
+    pub fn snapshots_held(&self) -> usize {
+        self.snapshots.len() + 1
+    }
+
     /// How many snapshots fit the memory budget for this machine's RAM (at least 2).
-    fn snapshot_limit(&self) -> usize {
+    pub fn snapshot_limit(&self) -> usize {
         let ram = u64::from(self.kernel.machine().ram().frames()) * u64::from(x86_emu::PAGE_SIZE);
         ((SNAPSHOT_RAM_BUDGET / ram.max(1)) as usize).clamp(2, MAX_SNAPSHOTS)
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use x86_emu::mmu;
-use x86_emu::{PhysAddr, PteFlags, VirtAddr, PAGE_SIZE};
+use x86_emu::{PteFlags, VirtAddr, PAGE_SIZE};
 
 use crate::kernel::Kernel;
 use crate::pagetable;
@@ -74,23 +74,13 @@ pub fn frame_map(k: &Kernel) -> Vec<FrameCell> {
                 vaddr: None,
             };
         }
-        for i in 0..1024u32 {
-            let mut b = [0u8; 4];
-            if k.machine()
-                .read_phys(PhysAddr(t.cr3.0 + i * 4), &mut b)
-                .is_err()
-            {
-                continue;
-            }
-            let pde = u32::from_le_bytes(b);
-            if pde & PteFlags::PRESENT.bits() != 0 {
-                if let Some(c) = cells.get_mut((pde >> 12) as usize) {
-                    *c = FrameCell {
-                        owner: t.id,
-                        marks: mark::KERNEL,
-                        vaddr: Some(i << 22),
-                    };
-                }
+        for (base, table) in crate::pagetable::tables(k.machine(), t.cr3) {
+            if let Some(c) = cells.get_mut(table.0 as usize) {
+                *c = FrameCell {
+                    owner: t.id,
+                    marks: mark::KERNEL,
+                    vaddr: Some(base),
+                };
             }
         }
     }

@@ -3,6 +3,7 @@
 mod bench;
 mod cmd;
 mod e2e;
+mod fuzz;
 mod serve;
 mod setup;
 mod site;
@@ -21,13 +22,16 @@ commands:
         on http://127.0.0.1:P/ until Ctrl-C (default port 8080)
   test [--only STAGE,..] [--skip STAGE,..]
         run every check with a summary table; exits non-zero if any stage failed.
-        stages: setup fmt clippy clippy-wasm native wasm-node browser e2e
+        stages: setup fmt clippy clippy-wasm native fuzz wasm-node browser e2e
   e2e [--no-build] [FILTER]
         build the site, serve it on a free port and run the end-to-end browser checks
         in tests/e2e/checks/ (only those whose file or name contains FILTER)
   bench [--json] [--quick]
         measure speed as ratios against references taken in the same run: emulator vs.
         real CPU, fault round trip vs. Linux, step back, UI frame time (--quick: < 2 min)
+  fuzz [--seconds N] [--seed S]
+        run every fuzz target (assembler, decoder/executor, physmem requests, pager,
+        scenarios/URLs, kernel soak) with fresh seeds for N seconds (default 60)
   setup
         install whatever is missing: rustfmt, clippy, wasm32 target, wasm-bindgen-cli
         (version from Cargo.lock), chromium, chromium-driver, nasm, node packages of tests/e2e
@@ -49,6 +53,8 @@ enum Command {
     E2e { build: bool, filter: Option<String> },
     /// `bench`: measure speed figures.
     Bench(bench::Options),
+    /// `fuzz`: run the fuzz targets for a while.
+    Fuzz(fuzz::Options),
     /// `setup`: install missing tools.
     Setup,
     /// `help`: print usage.
@@ -83,6 +89,7 @@ fn main() -> ExitCode {
         Command::Test(selection) => test::run(&root, &selection),
         Command::E2e { build, filter } => e2e::run(&root, build, filter.as_deref()),
         Command::Bench(options) => bench::run(&root, options),
+        Command::Fuzz(options) => fuzz::run(options),
         Command::Setup => setup::all(&root),
     };
     match result {
@@ -153,6 +160,9 @@ fn parse(args: &[String]) -> Result<Command, UsageError> {
             }
             Ok(Command::Test(selection))
         }
+        "fuzz" => fuzz::parse(rest.as_slice())
+            .map(Command::Fuzz)
+            .map_err(UsageError),
         "bench" => bench::parse(rest.as_slice())
             .map(Command::Bench)
             .map_err(UsageError),

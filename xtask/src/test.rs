@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every check in order, a progress line per stage and a summary table.
 
-use crate::{cmd, e2e, setup};
+use crate::{cmd, e2e, fuzz, setup};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -11,10 +11,14 @@ pub const STAGES: &[&str] = &[
     "clippy",
     "clippy-wasm",
     "native",
+    "fuzz",
     "wasm-node",
     "browser",
     "e2e",
 ];
+
+/// How long the `fuzz` stage fuzzes: a short pass; `cargo xtask fuzz` runs longer ones.
+const CI_FUZZ_SECONDS: u64 = 60;
 
 /// Stages that need the tools `setup` installs.
 const NEEDS_SETUP: &[&str] = &["clippy-wasm", "native", "wasm-node", "browser", "e2e"];
@@ -132,6 +136,7 @@ fn describe(stage: &str) -> &'static str {
         "clippy" => "cargo clippy --workspace --all-targets -- -D warnings",
         "clippy-wasm" => "cargo clippy -p selfpage-web --target wasm32-unknown-unknown --all-targets -- -D warnings",
         "native" => "cargo test --workspace --exclude selfpage-web",
+        "fuzz" => "cargo xtask fuzz --seconds 60 (every fuzz target with fresh seeds)",
         "wasm-node" => "cargo test --target wasm32-unknown-unknown --test wasm -p <library crates with tests/wasm.rs> (Node)",
         "browser" => "CHROMEDRIVER=.. WASM_BINDGEN_USE_BROWSER=1 cargo test --tests -p selfpage-web --target wasm32-unknown-unknown (headless Chromium)",
         "e2e" => "build the site, serve it, run tests/e2e/run.mjs in headless Chromium",
@@ -166,6 +171,10 @@ fn run_stage(root: &Path, stage: &str) -> Outcome {
         "native" => {
             cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "selfpage-web"]))
         }
+        "fuzz" => fuzz::run(fuzz::Options {
+            seconds: CI_FUZZ_SECONDS,
+            seed: None,
+        }),
         "wasm-node" => return wasm_node(root),
         "browser" => return browser(root),
         "e2e" => e2e::run(root, true, None),

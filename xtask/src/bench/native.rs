@@ -5,7 +5,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use selfpage_core::{exec, Kernel, KernelConfig, Scenario, Session, Stopped, Until};
+use selfpage_core::{
+    exec, Kernel, KernelConfig, Scenario, Session, Stopped, Until, SNAPSHOT_EVERY,
+};
 use serde::{Deserialize, Serialize};
 
 use super::clock::{children_cpu, rss_bytes, thread_cpu, wall};
@@ -551,13 +553,6 @@ fn kernel_only(json: &str) -> Result<(u64, f64), String> {
 
 /// Record at which the step-back figure is taken (the trace then has one more record).
 const STEP_BACK_EVENT: u64 = 1_000_000;
-/// Mirrors `SNAPSHOT_EVERY` in core/src/session.rs (instructions between snapshots).
-const SNAPSHOT_EVERY: u64 = 50_000;
-/// Mirrors `MAX_SNAPSHOTS` in core/src/session.rs.
-const MAX_SNAPSHOTS: usize = 32;
-/// Mirrors `SNAPSHOT_RAM_BUDGET` in core/src/session.rs (RAM bytes all snapshots may hold).
-const SNAPSHOT_RAM_BUDGET: u64 = 256 << 20;
-
 /// Rows of the step-back figure and the snapshot-memory estimate.
 fn step_back() -> Vec<Row> {
     let figure_goto = "goto_event(999,990) after 1,000,000 events";
@@ -577,31 +572,10 @@ fn step_back() -> Vec<Row> {
         Err(e) => return fail(e),
     };
     let ram_bytes = u64::from(s.scenario().ram_frames) * 4096;
-    // Drive the run to each snapshot boundary, noting the trace length the session's
-    // snapshot holds there, and thin the list as session.rs does.
-    let limit = ((SNAPSHOT_RAM_BUDGET / ram_bytes.max(1)) as usize).clamp(2, MAX_SNAPSHOTS);
-    let mut kept: Vec<u64> = Vec::new();
     let t = wall();
-    loop {
-        let retired = s.kernel().retired();
-        let chunk = SNAPSHOT_EVERY - retired % SNAPSHOT_EVERY;
-        let stop = s.run(chunk, Until::Record(STEP_BACK_EVENT));
-        let now = s.kernel().retired();
-        if now > retired && now % SNAPSHOT_EVERY == 0 {
-            if kept.len() >= limit {
-                let mut keep = false;
-                kept.retain(|_| {
-                    keep = !keep;
-                    keep
-                });
-            }
-            kept.push(now);
-        }
-        match stop {
-            Stopped::Budget if now > retired => {}
-            Stopped::Event { .. } => break,
-            other => return fail(format!("the run ended early: {other:?}")),
-        }
+    match s.run(u64::MAX, Until::Record(STEP_BACK_EVENT)) {
+        Stopped::Event { .. } => {}
+        other => return fail(format!("the run ended early: {other:?}")),
     }
     let forward_ms = (wall() - t) * 1e3;
     let events = s.kernel().trace().len();
@@ -619,7 +593,7 @@ fn step_back() -> Vec<Row> {
         return fail(format!("goto_event({target}) did not reach it"));
     }
 
-    let ram_part = ram_bytes * (kept.len() as u64 + 1);
+    let ram_part = ram_bytes * s.snapshots_held() as u64;
     let estimate = ram_part as f64 / (events as f64 / 1e6);
     let mib = |b: f64| b / (1024.0 * 1024.0);
     let measured = match (rss0, rss1) {
@@ -631,9 +605,10 @@ fn step_back() -> Vec<Row> {
             .vs(Some(forward_ms), "run from boot to there")
             .note(format!(
                 "4-task pressure scenario, {} instructions; replays from the nearest earlier \
-                 snapshot (every {} instructions, at most {limit} kept at this RAM size)",
+                 snapshot (every {} instructions, at most {} kept at this RAM size)",
                 num_u(retired),
-                num_u(SNAPSHOT_EVERY)
+                num_u(SNAPSHOT_EVERY),
+                s.snapshot_limit()
             )),
         Row::new(figure_back, back_ms, "ms").vs(Some(forward_ms), "run from boot to there"),
         Row::new(figure_mem, mib(estimate), "MiB")
@@ -642,12 +617,12 @@ fn step_back() -> Vec<Row> {
                 "measured RSS growth",
             )
             .note(format!(
-                "ESTIMATE: RAM bytes × snapshots kept = {} KiB × ({} + boot); snapshots keep RAM, \
+                "ESTIMATE: RAM bytes × snapshots kept = {} KiB × {} (boot included); snapshots keep RAM, \
                  not trace records (core/src/session.rs), and their page tables, physmem and \
                  pager state are not counted; the measured RSS growth also holds the live \
                  trace ({} records kept)",
                 ram_bytes / 1024,
-                kept.len(),
+                s.snapshots_held(),
                 num_u(s.kernel().trace().records().len() as u64),
             )),
     ]
