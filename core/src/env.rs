@@ -9,6 +9,9 @@ use crate::kernel::System;
 use crate::pagetable::{self, OldPte};
 use crate::trace::{Endpoint, Event};
 
+/// A frame of zeroes: what physmem's `Zero` effect writes.
+static ZERO_FRAME: [u8; PAGE_SIZE as usize] = [0; PAGE_SIZE as usize];
+
 /// The kernel as one task's pager sees it.
 pub(crate) struct Env<'a> {
     pub sys: &'a mut System,
@@ -30,7 +33,7 @@ impl<'a> Env<'a> {
         for effect in effects {
             match effect {
                 Effect::Zero(pfn) => {
-                    self.write_frame(pfn.0, &[0u8; PAGE_SIZE as usize]);
+                    self.write_frame(pfn.0, &ZERO_FRAME);
                     self.sys.emit(0, Event::FrameZeroed { pfn: pfn.0 });
                 }
                 Effect::Copy { from, to } => {

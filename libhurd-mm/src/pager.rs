@@ -11,11 +11,14 @@ use crate::error::MmError;
 use crate::offsets::Offsets;
 use crate::policy::{self, EvictionPolicy, PageHints, PolicyContext, PolicyKind, Victim};
 use crate::region::{page_of, AddressSpace, Prot, Region, RegionKind, USER_BASE, USER_TOP};
-use crate::store::{Fill, SwapStore};
+use crate::store::SwapStore;
 use crate::Stats;
 use physmem::{Handle, PhysmemError, Reply, Request, Rights, PAGE_SIZE};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A page of zeroes, written over a reused frame that must read as fresh.
+static ZERO_PAGE: [u8; PAGE_SIZE as usize] = [0; PAGE_SIZE as usize];
 
 /// How a task's memory manager starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -367,19 +370,18 @@ impl MemoryManager {
             dirty = true;
         } else {
             let was_lost = self.lost.remove(&page);
-            let mut buf = [0u8; PAGE_SIZE as usize];
             let region = self.space.find(page);
             let regenerable =
                 region.is_some_and(|r| r.kind() == RegionKind::Image && !r.prot.contains(Prot::W));
-            let fill = match region {
-                Some(r) if !was_lost || regenerable => r.backing.fill(page - r.start, &mut buf),
-                _ => Fill::Zero,
+            let image = match region {
+                Some(r) if !was_lost || regenerable => r.backing.initial(page - r.start),
+                _ => None,
             };
-            match fill {
-                Fill::Zero => {
+            match image {
+                None => {
                     // physmem zeroes a frame when it binds it; a reused frame holds old data.
                     if !fresh {
-                        env.write_page(container, offset, &buf);
+                        env.write_page(container, offset, &ZERO_PAGE);
                     }
                     self.stats.zero_fills += 1;
                     env.event(PagerEvent::ZeroFill {
@@ -390,8 +392,8 @@ impl MemoryManager {
                         env.event(PagerEvent::LostPage { vaddr: page });
                     }
                 }
-                Fill::Image => {
-                    env.write_page(container, offset, &buf);
+                Some(bytes) => {
+                    env.write_page(container, offset, &bytes);
                     self.stats.image_fills += 1;
                     env.event(PagerEvent::ImageFill {
                         vaddr: page,

@@ -1,15 +1,14 @@
 //! Backing stores: where a page's contents come from the first time it is touched, and where
 //! they go when its frame is taken away.
 
-mod anon;
 mod image;
 mod swap;
 
-pub use anon::zero_fill;
 pub use image::ImageStore;
 pub use swap::SwapStore;
 
 use crate::region::RegionKind;
+use physmem::PAGE_SIZE;
 
 /// What backs a region.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,15 +21,6 @@ pub enum Backing {
     Image(ImageStore),
 }
 
-/// How a page was first filled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fill {
-    /// All zeroes.
-    Zero,
-    /// Copied from the program image.
-    Image,
-}
-
 impl Backing {
     /// The kind the UI shows.
     pub fn kind(&self) -> RegionKind {
@@ -41,16 +31,15 @@ impl Backing {
         }
     }
 
-    /// Fill `buf` (one page) with the initial contents of the page at byte `offset` in the region.
-    pub fn fill(&self, offset: u32, buf: &mut [u8]) -> Fill {
+    /// The initial contents of the page at byte `offset` in the region: `None` when it is all
+    /// zeroes (anonymous memory nobody has written yet), else the page's bytes.
+    pub fn initial(&self, offset: u32) -> Option<Vec<u8>> {
         match self {
-            Backing::Anonymous | Backing::Discardable => {
-                zero_fill(buf);
-                Fill::Zero
-            }
+            Backing::Anonymous | Backing::Discardable => None,
             Backing::Image(img) => {
-                img.fill(offset, buf);
-                Fill::Image
+                let mut page = vec![0; PAGE_SIZE as usize];
+                img.fill(offset, &mut page);
+                Some(page)
             }
         }
     }
