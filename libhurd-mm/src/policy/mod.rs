@@ -10,19 +10,17 @@ mod app;
 mod callback;
 mod clock;
 mod fifo;
-mod lru;
-mod mru;
 mod opt;
 mod random;
+mod recency;
 
 pub use app::AppDirected;
 pub use callback::Callback;
 pub use clock::Clock;
 pub use fifo::Fifo;
-pub use lru::{Lru, Recency};
-pub use mru::Mru;
 pub use opt::Opt;
 pub use random::Random;
+pub use recency::{ByRecency, Recency};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -237,8 +235,8 @@ pub fn build(kind: PolicyKind, seed: u64, oracle: bool) -> Box<dyn EvictionPolic
     match kind {
         PolicyKind::Fifo => Box::new(Fifo::default()),
         PolicyKind::Clock => Box::new(Clock::default()),
-        PolicyKind::Lru => Box::new(Lru::new(oracle)),
-        PolicyKind::Mru => Box::new(Mru::new(oracle)),
+        PolicyKind::Lru => Box::new(ByRecency::lru(oracle)),
+        PolicyKind::Mru => Box::new(ByRecency::mru(oracle)),
         PolicyKind::Random => Box::new(Random::new(seed)),
         PolicyKind::Opt => Box::new(Opt::default()),
         PolicyKind::App => Box::new(AppDirected::new(oracle)),

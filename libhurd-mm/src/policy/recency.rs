@@ -1,4 +1,6 @@
-//! LRU: evict the page used least recently.
+//! LRU and MRU: evict the page used least (or most) recently. MRU is wrong for most
+//! programs and right for a loop that scans an array slightly larger than memory (LRU then
+//! misses on every access).
 //!
 //! A real pager cannot see every access; it learns only the referenced bits it samples on each
 //! fault, so it keeps *aging counters* (shift right, put R in the top bit) — an approximation.
@@ -101,30 +103,46 @@ impl Recency {
     }
 }
 
-/// Least recently used.
+/// LRU, or MRU: the page used least (or most) recently goes first.
 #[derive(Clone, Debug, Default)]
-pub struct Lru {
+pub struct ByRecency {
     rec: Recency,
+    /// MRU: evict the most recently used page.
+    most: bool,
 }
 
-impl Lru {
+impl ByRecency {
     /// LRU, exact (oracle) or approximate (aging).
-    pub fn new(oracle: bool) -> Lru {
-        Lru {
+    pub fn lru(oracle: bool) -> ByRecency {
+        ByRecency {
             rec: Recency::new(oracle),
+            most: false,
+        }
+    }
+
+    /// MRU, exact (oracle) or approximate (aging).
+    pub fn mru(oracle: bool) -> ByRecency {
+        ByRecency {
+            most: true,
+            ..ByRecency::lru(oracle)
         }
     }
 }
 
-impl EvictionPolicy for Lru {
+impl EvictionPolicy for ByRecency {
     fn kind(&self) -> PolicyKind {
-        PolicyKind::Lru
+        if self.most {
+            PolicyKind::Mru
+        } else {
+            PolicyKind::Lru
+        }
     }
     fn name(&self) -> String {
+        let label = if self.most { "MRU" } else { "LRU" };
         if self.rec.exact() {
-            "LRU (oracle: sees every access)".into()
+            format!("{label} (oracle: sees every access)")
         } else {
-            "LRU (approximate: aging of sampled R bits)".into()
+            format!("{label} (approximate: aging of sampled R bits)")
         }
     }
     fn insert(&mut self, page: u32) {
@@ -140,19 +158,22 @@ impl EvictionPolicy for Lru {
         self.rec.tick(ctx);
     }
     fn choose(&mut self, ctx: &mut dyn PolicyContext) -> Option<Victim> {
-        let page = self.rec.pick(ctx, true)?;
+        let page = self.rec.pick(ctx, !self.most)?;
+        let which = if self.most { "most" } else { "least" };
         Some(Victim {
             page,
-            reason: format!("least recently used ({})", self.rec.describe(page)),
+            reason: format!("{which} recently used ({})", self.rec.describe(page)),
         })
     }
     fn queue(&self, _ctx: &dyn PolicyContext) -> PolicyQueue {
+        let mut pages = self.rec.ordered();
+        if self.most {
+            pages.reverse();
+        }
         PolicyQueue {
             policy: self.name(),
             hand: None,
-            entries: self
-                .rec
-                .ordered()
+            entries: pages
                 .into_iter()
                 .map(|p| QueueEntry {
                     vaddr: p,
