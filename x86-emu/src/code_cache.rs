@@ -8,7 +8,9 @@
 //! [`MAX_BLOCK`] instructions. Every drop bumps a generation counter so a block that is
 //! running when its page is written stops after the writing instruction.
 
+use crate::exec::fast::Op;
 use iced_x86::Instruction;
+use std::rc::Rc;
 
 /// Most instructions in one block.
 pub(crate) const MAX_BLOCK: usize = 64;
@@ -17,22 +19,28 @@ pub(crate) const MAX_BLOCK: usize = 64;
 #[derive(Default)]
 pub(crate) struct Block {
     /// Fast forms, one per instruction.
-    pub ops: Vec<crate::exec::fast::Op>,
-    /// The full decodings (for the general path and effective addresses).
+    pub ops: Vec<Op>,
+    /// The full decodings (for the general path), one per instruction.
     pub instrs: Vec<Instruction>,
 }
 
 /// Decoded blocks of one physical page, indexed by the byte offset they start at.
 struct CodePage {
     /// `slot[offset]` is 0 (nothing starts here) or 1 + an index into `blocks`.
-    slot: Vec<u16>,
-    blocks: Vec<Block>,
+    slot: Box<[u16; 4096]>,
+    blocks: Vec<Rc<Block>>,
 }
 
 /// Per-frame decoded blocks. Not part of snapshots: it is rebuilt on demand.
+///
+/// Blocks are shared (`Rc`) so that the one running survives the invalidation of its page
+/// by one of its own stores; the run loop notices through [`CodeCache::gen`].
 #[derive(Default)]
 pub(crate) struct CodeCache {
     pages: Vec<Option<Box<CodePage>>>,
+    /// The block found last and the physical address it starts at: a loop finds it again
+    /// without walking `pages`. Cleared whenever a page is dropped.
+    last: Option<(u32, Rc<Block>)>,
     /// Bumped whenever a page's blocks are dropped.
     pub gen: u64,
 }
@@ -42,51 +50,30 @@ impl CodeCache {
     pub fn new(frames: u32) -> CodeCache {
         let mut pages = Vec::new();
         pages.resize_with(frames as usize, || None);
-        CodeCache { pages, gen: 0 }
-    }
-
-    /// The block starting at `offset` in frame `pfn`, if cached.
-    #[inline(always)]
-    pub fn lookup(&self, pfn: u32, offset: u32) -> Option<u16> {
-        let page = self.pages.get(pfn as usize)?.as_deref()?;
-        match page.slot.get(offset as usize) {
-            Some(&k) if k != 0 => Some(k - 1),
-            _ => None,
+        CodeCache {
+            pages,
+            last: None,
+            gen: 0,
         }
     }
 
-    /// Move a block out to run it (the slot stays; put it back with [`Self::put_back`]).
+    /// The block starting at physical address `pa`, if cached.
     #[inline(always)]
-    pub fn take(&mut self, pfn: u32, b: u16) -> Block {
-        match self
-            .pages
-            .get_mut(pfn as usize)
-            .and_then(|p| p.as_deref_mut())
-        {
-            Some(page) => page
-                .blocks
-                .get_mut(b as usize)
-                .map(std::mem::take)
-                .unwrap_or_default(),
-            None => Block::default(),
+    pub fn lookup(&mut self, pa: u32) -> Option<Rc<Block>> {
+        match &self.last {
+            Some((at, block)) if *at == pa => Some(Rc::clone(block)),
+            _ => self.find(pa),
         }
     }
 
-    /// Return a block taken at generation `gen`; dropped if its page was invalidated meanwhile.
-    #[inline(always)]
-    pub fn put_back(&mut self, pfn: u32, b: u16, block: Block, gen: u64) {
-        if gen != self.gen {
-            return;
-        }
-        if let Some(page) = self
-            .pages
-            .get_mut(pfn as usize)
-            .and_then(|p| p.as_deref_mut())
-        {
-            if let Some(slot) = page.blocks.get_mut(b as usize) {
-                *slot = block;
-            }
-        }
+    /// [`Self::lookup`] through `pages`, remembering what it finds.
+    #[inline(never)]
+    fn find(&mut self, pa: u32) -> Option<Rc<Block>> {
+        let page = self.pages.get((pa >> 12) as usize)?.as_deref()?;
+        let k = page.slot[pa as usize & 0xfff];
+        let block = page.blocks.get((k as usize).wrapping_sub(1))?;
+        self.last = Some((pa, Rc::clone(block)));
+        Some(Rc::clone(block))
     }
 
     /// Whether frame `pfn` holds decoded code (a write to it must call [`Self::invalidate`]).
@@ -95,22 +82,21 @@ impl CodeCache {
         matches!(self.pages.get(pfn as usize), Some(Some(_)))
     }
 
-    /// Remember a non-empty block lying wholly inside frame `pfn`, starting at `offset`.
-    pub fn insert(&mut self, pfn: u32, offset: u32, block: Block) -> Option<u16> {
+    /// Remember a non-empty block lying wholly inside frame `pfn`, starting at `offset`;
+    /// `None` if `pfn` lies outside RAM.
+    pub fn insert(&mut self, pfn: u32, offset: u32, block: Block) -> Option<Rc<Block>> {
         let entry = self.pages.get_mut(pfn as usize)?;
         let page = entry.get_or_insert_with(|| {
             Box::new(CodePage {
-                slot: vec![0; 4096],
+                slot: Box::new([0; 4096]),
                 blocks: Vec::new(),
             })
         });
-        if page.blocks.len() >= u16::MAX as usize - 1 || offset >= 4096 {
-            return None; // cannot happen: at most 4096 start offsets
-        }
-        page.blocks.push(block);
-        let k = page.blocks.len() as u16;
-        page.slot[offset as usize] = k;
-        Some(k - 1)
+        // At most one block per start offset, so the count fits the u16 slots.
+        let block = Rc::new(block);
+        page.blocks.push(Rc::clone(&block));
+        page.slot[offset as usize & 0xfff] = page.blocks.len() as u16;
+        Some(block)
     }
 
     /// Forget everything decoded in frame `pfn`.
@@ -118,6 +104,7 @@ impl CodeCache {
     pub fn invalidate(&mut self, pfn: u32) {
         if let Some(e) = self.pages.get_mut(pfn as usize) {
             if e.take().is_some() {
+                self.last = None;
                 self.gen += 1;
             }
         }
@@ -138,20 +125,24 @@ mod tests {
     }
 
     #[test]
-    fn insert_take_put_back_invalidate() {
+    fn insert_lookup_invalidate() {
         let mut c = CodeCache::new(4);
         let b = c.insert(2, 0x10, nops(2)).unwrap();
         assert!(c.holds(2));
-        assert_eq!(c.lookup(2, 0x10), Some(b));
-        assert_eq!(c.lookup(2, 0x11), None);
+        assert!(Rc::ptr_eq(&c.lookup(0x2010).unwrap(), &b));
+        assert!(Rc::ptr_eq(&c.lookup(0x2010).unwrap(), &b), "found again");
+        assert!(c.lookup(0x2011).is_none());
+        assert!(c.lookup(0x1010).is_none());
         let gen = c.gen;
-        let blk = c.take(2, b);
-        assert_eq!(blk.ops.len(), 2);
-        c.put_back(2, b, blk, gen);
-        assert_eq!(c.take(2, b).instrs.len(), 2);
         c.invalidate(2);
         assert!(!c.holds(2));
         assert_eq!(c.gen, gen + 1);
+        assert!(c.lookup(0x2010).is_none(), "dropped, also from the memo");
+        assert_eq!(
+            b.ops.len(),
+            2,
+            "a running block outlives its page's invalidation"
+        );
         assert!(c.insert(9, 0, nops(1)).is_none(), "outside RAM");
     }
 }

@@ -23,6 +23,9 @@ pub(crate) enum FlagOp {
     Inc,
     /// DEC: like SUB b=1 but CF kept in `bits`.
     Dec,
+    /// SHL by `b` (1..=31): CF is the last bit shifted out, OF whether the top two bits of
+    /// `a` differ (for every count, as the CPU of the difftests does), AF=0.
+    Shl,
 }
 
 /// EFLAGS with lazily evaluated status flags.
@@ -77,8 +80,11 @@ impl Flags {
         self.op = op;
         self.mask = size_mask(size);
         self.res = res & self.mask;
-        self.a = a;
-        self.b = b;
+        // AND OR XOR TEST flags depend on the result alone: save the stores of the operands.
+        if op != FlagOp::Logic {
+            self.a = a;
+            self.b = b;
+        }
     }
 
     /// Record ADC/SBB with their carry in.
@@ -118,6 +124,7 @@ impl Flags {
             FlagOp::Sub => self.a < self.b,
             FlagOp::Sbb => (self.a as u64) < self.b as u64 + self.cin as u64,
             FlagOp::Logic => false,
+            FlagOp::Shl => ((self.a as u64) << self.b) & (self.mask as u64 + 1) != 0,
         }
     }
 
@@ -151,6 +158,7 @@ impl Flags {
             FlagOp::Sub | FlagOp::Sbb | FlagOp::Dec => {
                 (self.a ^ self.b) & (self.a ^ self.res) & s != 0
             }
+            FlagOp::Shl => (self.a ^ (self.a << 1)) & s != 0,
             FlagOp::Logic => false,
         }
     }
@@ -168,7 +176,7 @@ impl Flags {
     pub fn af(&self) -> bool {
         match self.op {
             FlagOp::Eager => self.bits & AF != 0,
-            FlagOp::Logic => false,
+            FlagOp::Logic | FlagOp::Shl => false,
             _ => (self.a ^ self.b ^ self.res) & 0x10 != 0,
         }
     }
@@ -238,6 +246,21 @@ mod tests {
         f.set(FlagOp::Inc, 4, 6, 5, 1);
         assert!(f.cf(), "INC preserves CF");
         assert_eq!(f.get() & ARITH, CF | PF);
+    }
+
+    #[test]
+    fn shl_flags() {
+        let mut f = Flags::new(RESERVED1);
+        f.set(FlagOp::Shl, 4, 0x4000_0001 << 1, 0x4000_0001, 1);
+        assert_eq!(f.get() & ARITH, SF | OF, "no carry out; top bits 01");
+        f.set(FlagOp::Shl, 4, 0xc000_0000u32 << 2, 0xc000_0000, 2);
+        assert_eq!(
+            f.get() & ARITH,
+            CF | ZF | PF,
+            "last bit out is 1; top bits 11"
+        );
+        f.set(FlagOp::Shl, 1, 0x81 << 1, 0x81, 1);
+        assert_eq!(f.get() & ARITH, CF | OF, "byte: carry from bit 7");
     }
 
     #[test]

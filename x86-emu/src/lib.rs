@@ -33,7 +33,8 @@
 //! # Speed
 //!
 //! Instructions are decoded with iced-x86 once into straight-line blocks cached per physical
-//! page and invalidated by any write to that page; arithmetic flags are evaluated lazily; the
+//! page and invalidated by any write to that page; the hot 32-bit forms are predecoded into
+//! compact ops that a tight loop dispatches on; arithmetic flags are evaluated lazily; the
 //! TLB is a direct-mapped array. Instruction fetch consults the TLB once per block.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -81,6 +81,9 @@ pub struct Machine {
     pub(crate) watchpoints: Vec<Watchpoint>,
     /// A stop that the current instruction asks for once it retires (INT n, trap, watchpoint).
     pub(crate) pending: Option<Stop>,
+    /// The EIP of the breakpoint [`Machine::run`] last stopped at, until an instruction retires
+    /// or faults: the next run executes that instruction instead of stopping again.
+    reported_breakpoint: Option<u32>,
     retired: u64,
 }
 
@@ -113,6 +116,7 @@ impl Machine {
             breakpoints: BTreeSet::new(),
             watchpoints: Vec::new(),
             pending: None,
+            reported_breakpoint: None,
             retired: 0,
         }
     }
@@ -173,6 +177,7 @@ impl Machine {
         self.flags.put(s.eflags | crate::cpu::eflags::RESERVED1);
         self.cr2 = s.cr2;
         self.pending = None;
+        self.reported_breakpoint = None;
     }
 
     /// CR3: the physical address of the page directory.
@@ -228,12 +233,13 @@ impl Machine {
     }
 
     /// Execute up to `budget` instructions. Stops at a breakpoint before executing its
-    /// instruction, except for the first instruction of the run (so that running again after
-    /// a breakpoint stop makes progress).
+    /// instruction, once: running again executes that instruction (so that continuing from a
+    /// breakpoint makes progress), but if it faults instead of retiring, the run after the
+    /// fault is served stops at the breakpoint again. Loading registers with
+    /// [`Machine::set_cpu`] forgets which breakpoint was reported.
     pub fn run(&mut self, budget: u64) -> Run {
         let start = self.retired;
         let check_bp = !self.breakpoints.is_empty();
-        let mut first = true;
         loop {
             let done = self.retired - start;
             if done >= budget {
@@ -242,13 +248,12 @@ impl Machine {
                     retired: done,
                 };
             }
-            if check_bp && !first && self.breakpoints.contains(&self.eip) {
+            if check_bp && self.stops_at_breakpoint() {
                 return Run {
                     stop: Stop::Breakpoint(self.eip),
                     retired: done,
                 };
             }
-            first = false;
             if let Some(stop) = self.exec_block(budget - done, check_bp) {
                 return Run {
                     stop,
@@ -258,21 +263,28 @@ impl Machine {
         }
     }
 
+    /// Whether a breakpoint at EIP stops the run now: it does unless this very breakpoint was
+    /// reported and its instruction has neither retired nor faulted since.
+    fn stops_at_breakpoint(&mut self) -> bool {
+        if self.reported_breakpoint == Some(self.eip) || !self.breakpoints.contains(&self.eip) {
+            return false;
+        }
+        self.reported_breakpoint = Some(self.eip);
+        true
+    }
+
     /// Whether a breakpoint is set at `eip`.
     pub(crate) fn breakpoints_contain(&self, eip: u32) -> bool {
         self.breakpoints.contains(&eip)
     }
 
-    /// Count one retired instruction.
+    /// Count `n` instructions retired by one block.
     #[inline(always)]
-    pub(crate) fn retire(&mut self) {
-        self.retired += 1;
-    }
-
-    /// Count `n` retired instructions.
-    #[inline(always)]
-    pub(crate) fn add_retired(&mut self, n: u64) {
+    pub(crate) fn retired_block(&mut self, n: u64) {
         self.retired += n;
+        if n != 0 {
+            self.reported_breakpoint = None;
+        }
     }
 
     /// Record a fault: CR2 for #PF; nothing else changes, EIP stays at the instruction.
@@ -284,6 +296,7 @@ impl Machine {
         }
         self.next_eip = self.eip;
         self.pending = None;
+        self.reported_breakpoint = None; // the instruction did not retire: stop there again
         Stop::Exception(e)
     }
 

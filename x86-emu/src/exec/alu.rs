@@ -61,32 +61,6 @@ impl Machine {
         Ok(())
     }
 
-    /// `op r32, r32` (hot path).
-    #[inline(always)]
-    pub(crate) fn alu_rr(&mut self, i: &Instruction, op: Alu) -> OrFault<()> {
-        let b = self.regs[super::r32(i.op1_register())];
-        self.alu_ri(i, op, b)
-    }
-
-    /// `op r32, value` (hot path; ADC/SBB go the general way).
-    #[inline(always)]
-    pub(crate) fn alu_ri(&mut self, i: &Instruction, op: Alu, b: u32) -> OrFault<()> {
-        let d = super::r32(i.op0_register());
-        let a = self.regs[d];
-        let (res, fop) = match op {
-            Alu::Add => (a.wrapping_add(b), FlagOp::Add),
-            Alu::Sub | Alu::Cmp => (a.wrapping_sub(b), FlagOp::Sub),
-            Alu::And | Alu::Test => (a & b, FlagOp::Logic),
-            Alu::Or => (a | b, FlagOp::Logic),
-            _ => (a ^ b, FlagOp::Logic),
-        };
-        if !matches!(op, Alu::Cmp | Alu::Test) {
-            self.regs[d] = res;
-        }
-        self.flags.set(fop, 4, res, a, b);
-        Ok(())
-    }
-
     /// INC / DEC (CF unchanged).
     pub(crate) fn inc_dec(&mut self, i: &Instruction, inc: bool) -> OrFault<()> {
         let size = self.op_size(i, 0);

@@ -1,21 +1,22 @@
 //! Predecoded fast forms: when a block is built, each instruction that is one of the hot
-//! 32-bit register forms gets a compact [`Op`] (registers and immediate resolved), so the
-//! block loop dispatches on a small dense enum instead of re-reading iced's operand fields.
-//! Everything else is [`Fast::General`] and runs through the mnemonic dispatcher.
+//! 32-bit forms gets a compact [`Op`] (registers, immediate, branch target and memory operand
+//! resolved), so the block loop dispatches on a small dense enum instead of re-reading iced's
+//! operand fields. Everything else is [`Fast::General`] and runs through the mnemonic
+//! dispatcher.
 
 use super::alu::Alu;
-use super::shift::szp;
-use crate::cpu::eflags::*;
 use crate::flags::FlagOp;
 use crate::machine::Machine;
 use crate::mem::OrFault;
-use iced_x86::{Code, Instruction, OpKind, Register};
+use iced_x86::{Code, Instruction, Mnemonic, OpKind, Register};
 
-/// The hot instruction forms with operands resolved at decode time.
+/// The hot instruction forms with operands resolved at decode time. The forms that touch
+/// memory or run the general path come last: only they can fault, ask for a stop or write
+/// code (see [`Fast::may_stop`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fast {
-    /// Anything else: use the decoded instruction.
-    General,
+    /// NOP (any form).
+    Nop,
     /// ADD r32, r32 (register `s`).
     AddRr,
     /// SUB r32, r32.
@@ -52,10 +53,6 @@ pub(crate) enum Fast {
     MovRi,
     /// MOV r32, r32.
     MovRr,
-    /// MOV r32, [mem].
-    Load,
-    /// MOV [mem], r32.
-    Store,
     /// SHL r32, count (imm holds the masked count).
     Shl,
     /// JNE to the page-relative target in imm.
@@ -64,7 +61,32 @@ pub(crate) enum Fast {
     Je,
     /// JMP to the page-relative target in imm.
     Jmp,
+    /// MOV r32, [base + index << scale + imm] (32-bit addressing).
+    Load,
+    /// MOV [base + index << scale + imm], r32 (32-bit addressing).
+    Store,
+    /// Anything else: use the decoded instruction.
+    General,
 }
+
+impl Fast {
+    /// Whether the form can fault, set a pending stop or write to code, so the block loop
+    /// must look at the machine after it.
+    #[inline(always)]
+    pub fn may_stop(self) -> bool {
+        matches!(self, Fast::Load | Fast::Store | Fast::General)
+    }
+
+    /// Whether the form leaves the EIP of the next instruction in `Machine::next_eip`
+    /// (branches and the general path); the others fall through to [`Op::end`].
+    #[inline(always)]
+    pub fn sets_next_eip(self) -> bool {
+        matches!(self, Fast::Jne | Fast::Je | Fast::Jmp | Fast::General)
+    }
+}
+
+/// Register index meaning "no register" in a memory operand.
+const NO_REG: u8 = 8;
 
 /// One predecoded instruction.
 #[derive(Clone, Copy, Debug)]
@@ -73,12 +95,19 @@ pub(crate) struct Op {
     pub kind: Fast,
     /// Destination register index (or source for stores).
     pub d: u8,
-    /// Source register index.
+    /// Source register index, or the base register of a memory operand ([`NO_REG`]: none).
     pub s: u8,
     /// Length in bytes.
     pub len: u8,
-    /// Immediate, count or page-relative branch target.
+    /// Offset of the next instruction from the start of the page (up to 4096, or beyond
+    /// for an instruction that runs into the next page).
+    pub end: u16,
+    /// Immediate, count, page-relative branch target or memory displacement.
     pub imm: u32,
+    /// Index register of a memory operand ([`NO_REG`]: none).
+    pub index: u8,
+    /// Scale of the index as a shift (0..=3).
+    pub shift: u8,
 }
 
 fn r32(r: Register) -> u8 {
@@ -89,7 +118,31 @@ fn is_r32(i: &Instruction, n: u32) -> bool {
     i.op_kind(n) == OpKind::Register && super::operand::reg_size(i.op_register(n)) == 4
 }
 
-/// The fast form of `i`, or [`Fast::General`].
+/// A base or index register of a 32-bit memory operand, or `None` if it is not one.
+fn addr_reg(r: Register) -> Option<u8> {
+    match r {
+        Register::None => Some(NO_REG),
+        r if super::operand::reg_size(r) == 4 => Some(r32(r)),
+        _ => None,
+    }
+}
+
+/// Resolve the memory operand of `i` into `op` if it uses 32-bit addressing.
+fn resolve_memory(i: &Instruction, op: &mut Op) -> bool {
+    let (Some(base), Some(index)) = (addr_reg(i.memory_base()), addr_reg(i.memory_index())) else {
+        return false;
+    };
+    if i.memory_displ_size() == 2 {
+        return false; // 16-bit addressing wraps at 64 KiB: the general path handles it
+    }
+    op.s = base;
+    op.index = index;
+    op.shift = i.memory_index_scale().trailing_zeros() as u8;
+    op.imm = i.memory_displacement32();
+    true
+}
+
+/// The fast form of `i` (decoded with IP = its offset in the page), or [`Fast::General`].
 pub(crate) fn classify(i: &Instruction) -> Op {
     use Code as C;
     let mut op = Op {
@@ -97,7 +150,10 @@ pub(crate) fn classify(i: &Instruction) -> Op {
         d: 0,
         s: 0,
         len: i.len() as u8,
+        end: i.next_ip() as u16,
         imm: 0,
+        index: NO_REG,
+        shift: 0,
     };
     let rr = is_r32(i, 0) && i.op_count() == 2 && is_r32(i, 1);
     let r0 = is_r32(i, 0);
@@ -177,11 +233,11 @@ pub(crate) fn classify(i: &Instruction) -> Op {
             op.d = r32(i.op0_register());
             op.s = r32(i.op1_register());
         }
-        C::Mov_r32_rm32 if r0 => {
+        C::Mov_r32_rm32 if r0 && resolve_memory(i, &mut op) => {
             op.kind = Fast::Load;
             op.d = r32(i.op0_register());
         }
-        C::Mov_rm32_r32 if is_r32(i, 1) => {
+        C::Mov_rm32_r32 if is_r32(i, 1) && resolve_memory(i, &mut op) => {
             op.kind = Fast::Store;
             op.d = r32(i.op1_register());
         }
@@ -206,88 +262,119 @@ pub(crate) fn classify(i: &Instruction) -> Op {
             op.kind = Fast::Jmp;
             op.imm = i.near_branch32();
         }
+        _ if i.mnemonic() == Mnemonic::Nop => op.kind = Fast::Nop,
         _ => {}
     }
     op
 }
 
-impl Machine {
-    /// Execute a predecoded instruction (`i` is its full decoding, for the general path);
-    /// `self.next_eip` holds the fall-through EIP and is updated by branches.
+impl Op {
+    /// Linear address of the instruction, on the page at linear address `page`.
     #[inline(always)]
-    pub(crate) fn exec_op(&mut self, op: Op, i: &Instruction) -> OrFault<()> {
-        let d = op.d as usize & 7;
-        let target = (self.eip & !0xfff).wrapping_add(op.imm);
+    pub fn eip(&self, page: u32) -> u32 {
+        page.wrapping_add(self.end as u32 - self.len as u32)
+    }
+
+    /// Linear address of the instruction after it.
+    #[inline(always)]
+    pub fn next_eip(&self, page: u32) -> u32 {
+        page.wrapping_add(self.end as u32)
+    }
+}
+
+impl Machine {
+    /// Execute a predecoded instruction lying on the page at linear address `page` (`i` is
+    /// its full decoding, for the general path). Branches and the general path leave the
+    /// next EIP in `self.next_eip` (see [`Fast::sets_next_eip`]); `self.eip` is only brought
+    /// up to date for the general path, and on a fault the caller sets it.
+    #[inline(always)]
+    pub(crate) fn exec_op(&mut self, op: &Op, i: &Instruction, page: u32) -> OrFault<()> {
+        // Fields are read in the arms that use them, so that the dispatch loads only `kind`.
+        let d = || op.d as usize & 7;
+        let s = || op.s as usize & 7;
+        let target = || page.wrapping_add(op.imm);
         match op.kind {
-            Fast::AddRr => self.alu_fast(Alu::Add, d, self.regs[op.s as usize & 7]),
-            Fast::SubRr => self.alu_fast(Alu::Sub, d, self.regs[op.s as usize & 7]),
-            Fast::AndRr => self.alu_fast(Alu::And, d, self.regs[op.s as usize & 7]),
-            Fast::OrRr => self.alu_fast(Alu::Or, d, self.regs[op.s as usize & 7]),
-            Fast::XorRr => self.alu_fast(Alu::Xor, d, self.regs[op.s as usize & 7]),
-            Fast::CmpRr => self.alu_fast(Alu::Cmp, d, self.regs[op.s as usize & 7]),
-            Fast::TestRr => self.alu_fast(Alu::Test, d, self.regs[op.s as usize & 7]),
-            Fast::AddRi => self.alu_fast(Alu::Add, d, op.imm),
-            Fast::SubRi => self.alu_fast(Alu::Sub, d, op.imm),
-            Fast::AndRi => self.alu_fast(Alu::And, d, op.imm),
-            Fast::OrRi => self.alu_fast(Alu::Or, d, op.imm),
-            Fast::XorRi => self.alu_fast(Alu::Xor, d, op.imm),
-            Fast::CmpRi => self.alu_fast(Alu::Cmp, d, op.imm),
-            Fast::TestRi => self.alu_fast(Alu::Test, d, op.imm),
+            Fast::Nop => {}
+            Fast::AddRr => self.alu_fast(Alu::Add, d(), self.regs[s()]),
+            Fast::SubRr => self.alu_fast(Alu::Sub, d(), self.regs[s()]),
+            Fast::AndRr => self.alu_fast(Alu::And, d(), self.regs[s()]),
+            Fast::OrRr => self.alu_fast(Alu::Or, d(), self.regs[s()]),
+            Fast::XorRr => self.alu_fast(Alu::Xor, d(), self.regs[s()]),
+            Fast::CmpRr => self.alu_fast(Alu::Cmp, d(), self.regs[s()]),
+            Fast::TestRr => self.alu_fast(Alu::Test, d(), self.regs[s()]),
+            Fast::AddRi => self.alu_fast(Alu::Add, d(), op.imm),
+            Fast::SubRi => self.alu_fast(Alu::Sub, d(), op.imm),
+            Fast::AndRi => self.alu_fast(Alu::And, d(), op.imm),
+            Fast::OrRi => self.alu_fast(Alu::Or, d(), op.imm),
+            Fast::XorRi => self.alu_fast(Alu::Xor, d(), op.imm),
+            Fast::CmpRi => self.alu_fast(Alu::Cmp, d(), op.imm),
+            Fast::TestRi => self.alu_fast(Alu::Test, d(), op.imm),
             Fast::Inc => {
-                let a = self.regs[d];
+                let a = self.regs[d()];
                 let res = a.wrapping_add(1);
-                self.regs[d] = res;
+                self.regs[d()] = res;
                 self.flags.set(FlagOp::Inc, 4, res, a, 1);
             }
             Fast::Dec => {
-                let a = self.regs[d];
+                let a = self.regs[d()];
                 let res = a.wrapping_sub(1);
-                self.regs[d] = res;
+                self.regs[d()] = res;
                 self.flags.set(FlagOp::Dec, 4, res, a, 1);
             }
-            Fast::MovRi => self.regs[d] = op.imm,
-            Fast::MovRr => self.regs[d] = self.regs[op.s as usize & 7],
-            Fast::Load => {
-                let v = self.rd(self.ea(i), 4)?;
-                self.regs[d] = v;
+            Fast::MovRi => self.regs[d()] = op.imm,
+            Fast::MovRr => self.regs[d()] = self.regs[s()],
+            Fast::Shl => self.shl_fast(d(), op.imm),
+            Fast::Jne if !self.flags.zf() => self.next_eip = target(),
+            Fast::Je if self.flags.zf() => self.next_eip = target(),
+            Fast::Jne | Fast::Je => self.next_eip = op.next_eip(page),
+            Fast::Jmp => self.next_eip = target(),
+            Fast::Load => self.load_fast(op)?,
+            Fast::Store => self.store_fast(op)?,
+            Fast::General => {
+                self.eip = op.eip(page);
+                self.next_eip = op.next_eip(page);
+                self.exec_general(i)?;
             }
-            Fast::Store => self.wr(self.ea(i), 4, self.regs[d])?,
-            Fast::Shl => {
-                let c = op.imm;
-                if c != 0 {
-                    let a = self.regs[d];
-                    let res = a << c;
-                    let mut f = szp(res, 4);
-                    if (a >> (32 - c)) & 1 != 0 {
-                        f |= CF;
-                    }
-                    if ((a >> 31) ^ (a >> 30)) & 1 != 0 {
-                        f |= OF;
-                    }
-                    self.regs[d] = res;
-                    self.flags.set_eager(ARITH, f);
-                }
-            }
-            Fast::Jne => {
-                if !self.flags.zf() {
-                    self.next_eip = target;
-                }
-            }
-            Fast::Je => {
-                if self.flags.zf() {
-                    self.next_eip = target;
-                }
-            }
-            Fast::Jmp => self.next_eip = target,
-            Fast::General => return self.exec_outlined(i),
         }
         Ok(())
     }
 
-    /// The general path, kept out of line so the block loop stays small.
+    /// MOV r32, [mem]. Out of line, as is [`Self::store_fast`]: the TLB paths they bring in
+    /// would make the block loop big enough to spill its registers (measured slower).
     #[inline(never)]
-    fn exec_outlined(&mut self, i: &Instruction) -> OrFault<()> {
-        self.exec(i)
+    fn load_fast(&mut self, op: &Op) -> OrFault<()> {
+        self.regs[op.d as usize & 7] = self.rd(self.ea_fast(op), 4)?;
+        Ok(())
+    }
+
+    /// MOV [mem], r32.
+    #[inline(never)]
+    fn store_fast(&mut self, op: &Op) -> OrFault<()> {
+        self.wr(self.ea_fast(op), 4, self.regs[op.d as usize & 7])
+    }
+
+    /// Effective address of a resolved 32-bit memory operand.
+    #[inline(always)]
+    fn ea_fast(&self, op: &Op) -> u32 {
+        let mut a = op.imm;
+        if op.s != NO_REG {
+            a = a.wrapping_add(self.regs[op.s as usize & 7]);
+        }
+        if op.index != NO_REG {
+            a = a.wrapping_add(self.regs[op.index as usize & 7] << (op.shift & 3));
+        }
+        a
+    }
+
+    /// SHL r32, `c` (already masked to 0..=31; a count of 0 changes nothing).
+    #[inline(always)]
+    fn shl_fast(&mut self, d: usize, c: u32) {
+        if c != 0 {
+            let a = self.regs[d];
+            let res = a << c;
+            self.regs[d] = res;
+            self.flags.set(FlagOp::Shl, 4, res, a, c);
+        }
     }
 
     /// `op r32, b` for the fast forms.
@@ -328,5 +415,13 @@ mod tests {
         assert_eq!(op(&[0x01, 0x18]).kind, Fast::General); // add [eax], ebx
         assert_eq!(op(&[0x75, 0x02]).imm, 0x14); // jne: page-relative target
         assert_eq!(op(&[0x15, 1, 0, 0, 0]).kind, Fast::General); // adc eax, 1
+        assert_eq!(op(&[0x90]).kind, Fast::Nop);
+        let load = op(&[0x8b, 0x44, 0x8e, 0x10]); // mov eax, [esi+ecx*4+0x10]
+        assert_eq!(load.kind, Fast::Load);
+        assert_eq!((load.s, load.index, load.shift, load.imm), (6, 1, 2, 0x10));
+        let store = op(&[0x89, 0x1d, 0x78, 0x56, 0x34, 0x12]); // mov [0x12345678], ebx
+        assert_eq!(store.kind, Fast::Store);
+        assert_eq!((store.d, store.s, store.index), (3, NO_REG, NO_REG));
+        assert_eq!(op(&[0x67, 0x8b, 0x07]).kind, Fast::General); // mov eax, [bx]
     }
 }

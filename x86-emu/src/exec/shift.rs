@@ -58,28 +58,6 @@ impl Machine {
         }
     }
 
-    /// SHL r32, 1/imm8 (hot path; same flags as [`Self::shift`]).
-    #[inline(always)]
-    pub(crate) fn shl_r32(&mut self, i: &Instruction) -> OrFault<()> {
-        let c = if i.op_count() > 1 {
-            i.immediate8() as u32 & 31
-        } else {
-            1
-        };
-        if c == 0 {
-            return Ok(());
-        }
-        let d = super::r32(i.op0_register());
-        let a = self.regs[d];
-        let res = a << c;
-        let cf = (a >> (32 - c)) & 1 != 0;
-        let of = (a >> 31) ^ ((a >> 30) & 1) != 0;
-        self.regs[d] = res;
-        self.flags
-            .set_eager(ARITH, szp(res, 4) | bit(cf, CF) | bit(of, OF));
-        Ok(())
-    }
-
     /// SHL SAL SHR SAR ROL ROR RCL RCR.
     pub(crate) fn shift(&mut self, i: &Instruction) -> OrFault<()> {
         let size = self.op_size(i, 0);
