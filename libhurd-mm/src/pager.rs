@@ -360,6 +360,7 @@ impl MemoryManager {
         let mut dirty = false;
         if let Some((slot, data)) = self.swap.take(page) {
             env.write_page(container, offset, &data);
+            self.swap.recycle(data);
             self.stats.page_ins += 1;
             env.event(PagerEvent::PageIn {
                 vaddr: page,
@@ -520,7 +521,7 @@ impl MemoryManager {
             self.stats.discards += 1;
             env.event(PagerEvent::Discard { vaddr: v.page });
         } else if p.dirty || bits.dirty {
-            let mut buf = vec![0u8; PAGE_SIZE as usize];
+            let mut buf = self.swap.buffer();
             env.read_page(self.container, p.offset, &mut buf);
             let slot = self.swap.put(v.page, buf);
             self.stats.page_outs += 1;

@@ -5,12 +5,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use physmem::PAGE_SIZE;
+
 /// Swap slots keyed by the page address they hold.
 #[derive(Clone, Debug, Default)]
 pub struct SwapStore {
     slots: BTreeMap<u32, (u32, Vec<u8>)>,
     free: BTreeSet<u32>,
     next: u32,
+    /// A page buffer a page-in gave back, for the next page-out (no allocation, no zeroing).
+    spare: Option<Vec<u8>>,
 }
 
 impl SwapStore {
@@ -22,7 +26,7 @@ impl SwapStore {
     /// Store `data` for page `vaddr` (replacing an older copy); returns the slot number.
     pub fn put(&mut self, vaddr: u32, data: Vec<u8>) -> u32 {
         if let Some((slot, old)) = self.slots.get_mut(&vaddr) {
-            *old = data;
+            self.spare = Some(std::mem::replace(old, data));
             return *slot;
         }
         let slot = match self.free.pop_first() {
@@ -41,6 +45,19 @@ impl SwapStore {
         let (slot, data) = self.slots.remove(&vaddr)?;
         self.free.insert(slot);
         Some((slot, data))
+    }
+
+    /// A buffer of one page to read a page-out into: a recycled one (old bytes, to be
+    /// overwritten) or a new one.
+    pub fn buffer(&mut self) -> Vec<u8> {
+        self.spare
+            .take()
+            .unwrap_or_else(|| vec![0; PAGE_SIZE as usize])
+    }
+
+    /// Gives back a page's buffer once its bytes are in a frame again.
+    pub fn recycle(&mut self, buf: Vec<u8>) {
+        self.spare = Some(buf);
     }
 
     /// Whether page `vaddr` is in swap.
