@@ -268,7 +268,9 @@ impl PagerEnv for Env<'_> {
             Some((old, flush)) => {
                 // A cleared A bit is set again only by a walk: the TLB entry must go (unless
                 // the scenario shows what a forgotten INVLPG does).
-                self.flush(flush, cr3);
+                if let Some(flush) = flush {
+                    self.flush(flush, cr3);
+                }
                 RefBits {
                     referenced: old.accessed,
                     dirty: old.dirty,

@@ -151,11 +151,21 @@ pub fn write_protect(m: &mut Machine, cr3: PhysAddr, va: u32) -> Option<(OldPte,
     update(m, cr3, va, |pte| pte & !PteFlags::WRITABLE.bits())
 }
 
-/// Reads and clears A and D of `va` (L4's status flush), keeping the mapping.
-pub fn sample(m: &mut Machine, cr3: PhysAddr, va: u32) -> Option<(OldPte, Flush)> {
-    update(m, cr3, va, |pte| {
-        pte & !(PteFlags::ACCESSED | PteFlags::DIRTY).bits()
-    })
+/// Reads and clears A and D of `va` (L4's status flush), keeping the mapping. When both are
+/// clear already nothing is written and no flush is needed: every TLB fill sets A, and
+/// every clearing of A is flushed, so no TLB entry can hold this translation.
+pub fn sample(m: &mut Machine, cr3: PhysAddr, va: u32) -> Option<(OldPte, Option<Flush>)> {
+    let at = find_pte(m, cr3, va)?;
+    let pte = read_u32(m, at);
+    if pte & PteFlags::PRESENT.bits() == 0 {
+        return None;
+    }
+    let cleared = pte & !(PteFlags::ACCESSED | PteFlags::DIRTY).bits();
+    if cleared == pte {
+        return Some((old(pte), None));
+    }
+    write_u32(m, at, cleared);
+    Some((old(pte), Some(Flush { va })))
 }
 
 /// The frame `va` maps to, if present.

@@ -9,16 +9,22 @@
 use super::{EvictionPolicy, PolicyContext, PolicyKind, PolicyQueue, QueueEntry, Victim};
 use std::collections::BTreeMap;
 
+/// What is known of one resident page's use.
+#[derive(Clone, Copy, Debug)]
+struct Use {
+    /// Oracle: the logical time of its last access.
+    last: u64,
+    /// Approximate: an 8-bit aging counter.
+    age: u8,
+    /// When it arrived, to break ties oldest first.
+    arrived: u64,
+}
+
 /// Recency knowledge shared by LRU, MRU and the application-directed policy.
 #[derive(Clone, Debug, Default)]
 pub struct Recency {
     exact: bool,
-    /// Oracle: the logical time of each page's last access.
-    last: BTreeMap<u32, u64>,
-    /// Approximate: an 8-bit aging counter per page.
-    age: BTreeMap<u32, u8>,
-    /// When each page arrived, to break ties oldest first.
-    arrived: BTreeMap<u32, u64>,
+    pages: BTreeMap<u32, Use>,
     arrivals: u64,
     now: u64,
 }
@@ -38,21 +44,22 @@ impl Recency {
     /// A page arrived (it was just used: a fault brought it in).
     pub fn insert(&mut self, page: u32) {
         self.arrivals += 1;
-        self.arrived.insert(page, self.arrivals);
-        self.last.insert(page, self.now);
-        self.age.insert(page, 0x80);
+        let u = Use {
+            last: self.now,
+            age: 0x80,
+            arrived: self.arrivals,
+        };
+        self.pages.insert(page, u);
     }
     /// A page left.
     pub fn remove(&mut self, page: u32) {
-        self.arrived.remove(&page);
-        self.last.remove(&page);
-        self.age.remove(&page);
+        self.pages.remove(&page);
     }
     /// Oracle: the page was accessed.
     pub fn access(&mut self, page: u32) {
         self.now += 1;
-        if let Some(t) = self.last.get_mut(&page) {
-            *t = self.now;
+        if let Some(u) = self.pages.get_mut(&page) {
+            u.last = self.now;
         }
     }
     /// Approximate: shift every counter and put the sampled R bit on top.
@@ -60,46 +67,54 @@ impl Recency {
         if self.exact {
             return;
         }
-        for (&page, a) in self.age.iter_mut() {
-            *a = (*a >> 1) | if ctx.referenced(page) { 0x80 } else { 0 };
+        for (&page, u) in self.pages.iter_mut() {
+            u.age = (u.age >> 1) | if ctx.referenced(page) { 0x80 } else { 0 };
         }
     }
     /// A sort key: larger means used more recently. Ties broken by arrival.
     pub fn key(&self, page: u32) -> (u64, u64) {
-        let arrived = self.arrived.get(&page).copied().unwrap_or(0);
-        let recent = if self.exact {
-            self.last.get(&page).copied().unwrap_or(0)
-        } else {
-            u64::from(self.age.get(&page).copied().unwrap_or(0))
-        };
-        (recent, arrived)
+        self.pages.get(&page).map_or((0, 0), |u| self.key_of(u))
+    }
+    /// The sort key of a page's use.
+    fn key_of(&self, u: &Use) -> (u64, u64) {
+        let recent = if self.exact { u.last } else { u64::from(u.age) };
+        (recent, u.arrived)
     }
     /// Pages in order, least recently used first.
     pub fn ordered(&self) -> Vec<u32> {
-        let mut pages: Vec<u32> = self.arrived.keys().copied().collect();
-        pages.sort_by_key(|&p| (self.key(p), p));
-        pages
+        let mut pages: Vec<(u32, (u64, u64))> = self
+            .pages
+            .iter()
+            .map(|(&p, u)| (p, self.key_of(u)))
+            .collect();
+        pages.sort_by_key(|&(p, key)| (key, p));
+        pages.into_iter().map(|(p, _)| p).collect()
     }
     /// How long since the page was used, in words ("last used 3 references ago").
     pub fn describe(&self, page: u32) -> String {
+        let u = self.pages.get(&page);
         if self.exact {
-            let t = self.last.get(&page).copied().unwrap_or(0);
-            let age = self.now.saturating_sub(t);
+            let age = self.now.saturating_sub(u.map_or(0, |u| u.last));
             format!("age {age}: {age} other accesses since its last use")
         } else {
-            let a = self.age.get(&page).copied().unwrap_or(0);
+            let a = u.map_or(0, |u| u.age);
             let idle = a.leading_zeros();
             format!("age counter {a:#010b}: not referenced in the last {idle} samples")
         }
     }
     /// The unpinned page with the smallest (`lowest`) or largest key.
     pub fn pick(&self, ctx: &dyn PolicyContext, lowest: bool) -> Option<u32> {
-        let unpinned = self.arrived.keys().copied().filter(|&p| !ctx.pinned(p));
-        if lowest {
-            unpinned.min_by_key(|&p| (self.key(p), p))
+        let unpinned = self
+            .pages
+            .iter()
+            .filter(|&(&p, _)| !ctx.pinned(p))
+            .map(|(&p, u)| (self.key_of(u), p));
+        let best = if lowest {
+            unpinned.min()
         } else {
-            unpinned.max_by_key(|&p| (self.key(p), p))
-        }
+            unpinned.max()
+        };
+        best.map(|(_, p)| p)
     }
 }
 
