@@ -10,7 +10,7 @@ use crate::server::{Physmem, ALL};
 impl Physmem {
     /// Guaranteed frames not yet used, over all control capabilities: what must stay free.
     pub(crate) fn reserve(&self) -> u64 {
-        self.controls.values().map(|c| u64::from(c.unused())).sum()
+        self.controls.reserve()
     }
 
     /// May `control` bind `n` more frames?
@@ -40,7 +40,8 @@ impl Physmem {
         }
     }
 
-    /// Bind the slot at `off` of `cid` to a fresh block (lazy binding), emitting `Zero`s.
+    /// Bind the unbound slot at `off` of `cid`, of 2^`order` pages, to a fresh block (lazy
+    /// binding), emitting `Zero`s. Returns the block's first frame.
     ///
     /// # Errors
     /// From `admit`, or `NoContiguousBlock`. Nothing changes on error.
@@ -48,24 +49,20 @@ impl Physmem {
         &mut self,
         cid: ContainerId,
         off: u32,
+        order: u8,
         fx: &mut Vec<Effect>,
     ) -> Result<u32, PhysmemError> {
-        let c = &self.containers[&cid];
-        let slot = c.slots[&off];
-        let control = c.control;
-        if let Some(pfn) = slot.pfn {
-            return Ok(pfn);
-        }
-        self.admit(control, 1 << slot.order)?;
-        let base = self.alloc_block(slot.order, fx)?;
-        self.container_mut(cid).slots.insert(
-            off,
-            Slot {
-                pfn: Some(base),
-                ..slot
-            },
-        );
-        for i in 0..1u32 << slot.order {
+        let control = self.containers[&cid].control;
+        self.admit(control, 1 << order)?;
+        let base = self.alloc_block(order, fx)?;
+        let slot = self
+            .container_mut(cid)
+            .slots
+            .get_mut(&off)
+            .expect("bind_slot: slot vanished");
+        assert!(slot.pfn.is_none(), "bind_slot: slot already bound");
+        slot.pfn = Some(base);
+        for i in 0..1u32 << order {
             let r = (cid, off + i * PAGE_SIZE);
             self.add_page(base + i, r, control);
             fx.push(Effect::Zero(crate::Pfn(base + i)));
@@ -77,8 +74,8 @@ impl Physmem {
     pub(crate) fn add_page(&mut self, pfn: u32, r: PageRef, payer: ControlId) {
         self.next_seq += 1;
         let seq = self.next_seq;
-        self.pages.insert(pfn, Page::new(r, payer, seq));
-        self.control_mut(payer).pages.insert((seq, pfn));
+        self.pages.insert(pfn, Page::single(r, payer, seq));
+        self.controls.charge(payer, seq, pfn);
     }
 
     /// A free block of 2^order frames: from the buddy lists, else by compaction.
@@ -100,12 +97,12 @@ impl Physmem {
     /// Drop one reference to a page: free the page when it was the last, otherwise move the
     /// charge if its payer no longer refers to it.
     pub(crate) fn drop_ref(&mut self, pfn: u32, r: PageRef) {
-        let page = self.pages.get_mut(&pfn).expect("drop_ref: page not bound");
+        let page = self.pages.get_mut(pfn).expect("drop_ref: page not bound");
         assert!(page.remove_ref(r), "drop_ref: reference not on page");
         let (payer, seq) = (page.payer, page.seq);
-        if page.groups.is_empty() {
-            self.pages.remove(&pfn);
-            self.control_mut(payer).pages.remove(&(seq, pfn));
+        if page.is_empty() {
+            self.pages.remove(pfn);
+            self.controls.uncharge(payer, seq, pfn);
             self.frames.free(pfn);
             return;
         }
@@ -115,19 +112,17 @@ impl Physmem {
     /// Keep the invariant "a page's payer is the control of a container referring to it":
     /// when the payer's last reference went, the first remaining referrer pays.
     pub(crate) fn settle_payer(&mut self, pfn: u32) {
-        let page = &self.pages[&pfn];
-        let controls: Vec<ControlId> = page
-            .refs()
-            .map(|(c, _)| self.containers[&c].control)
-            .collect();
-        if controls.contains(&page.payer) {
+        let page = &self.pages[pfn];
+        let control_of = |(c, _): PageRef| self.containers[&c].control;
+        if page.refs().any(|r| control_of(r) == page.payer) {
             return;
         }
-        let (old, seq, new) = (page.payer, page.seq, controls[0]);
-        self.control_mut(old).pages.remove(&(seq, pfn));
-        self.control_mut(new).pages.insert((seq, pfn));
+        let first = page.refs().next().expect("settle_payer: no reference left");
+        let (old, seq, new) = (page.payer, page.seq, control_of(first));
+        self.controls.uncharge(old, seq, pfn);
+        self.controls.charge(new, seq, pfn);
         self.pages
-            .get_mut(&pfn)
+            .get_mut(pfn)
             .expect("settle_payer: page vanished")
             .payer = new;
     }
@@ -142,26 +137,34 @@ impl Physmem {
         fx: &mut Vec<Effect>,
     ) {
         let c = self.container_mut(cid);
-        c.split_at(start);
-        c.split_at(end);
-        let lo = u32::try_from(start).unwrap_or(u32::MAX);
-        let doomed: Vec<(u32, Slot)> = c
-            .slots
-            .range(lo..)
-            .take_while(|(&off, _)| u64::from(off) < end)
-            .map(|(&o, &s)| (o, s))
-            .collect();
-        for (off, slot) in doomed {
-            self.container_mut(cid).slots.remove(&off);
-            if let Some(base) = slot.pfn {
-                for i in 0..1u32 << slot.order {
-                    fx.push(Effect::Revoke {
-                        pfn: crate::Pfn(base + i),
-                        rights: ALL,
-                    });
-                    self.drop_ref(base + i, (cid, off + i * PAGE_SIZE));
-                }
-            }
+        let first = c.split_at(start);
+        // A slot ending exactly at `end` means no slot crosses it.
+        if first.is_none_or(|s| start + s.bytes() != end) {
+            c.split_at(end);
+        }
+        let mut from = start;
+        while let Some((off, slot)) = self.container_mut(cid).take_first(from, end) {
+            from = u64::from(off) + slot.bytes();
+            self.release_slot(cid, off, slot, fx);
+        }
+    }
+
+    /// Revoke every mapping of the pages of `slot`, just taken out of `cid` at `off`, and
+    /// drop their references.
+    pub(crate) fn release_slot(
+        &mut self,
+        cid: ContainerId,
+        off: u32,
+        slot: Slot,
+        fx: &mut Vec<Effect>,
+    ) {
+        let Some(base) = slot.pfn else { return };
+        for i in 0..1u32 << slot.order {
+            fx.push(Effect::Revoke {
+                pfn: crate::Pfn(base + i),
+                rights: ALL,
+            });
+            self.drop_ref(base + i, (cid, off + i * PAGE_SIZE));
         }
     }
 

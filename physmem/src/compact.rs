@@ -24,7 +24,7 @@ impl Physmem {
                 p.checked_add(n)
                     .is_some_and(|end| (p..end).all(|q| self.frames.owns(q)))
             })
-            .map(|p| ((p..p + n).filter(|q| self.pages.contains_key(q)).count(), p))
+            .map(|p| ((p..p + n).filter(|q| self.pages.contains(*q)).count(), p))
             .collect();
         // Fewest frames to move first; lowest address on ties.
         windows.sort_unstable();
@@ -44,7 +44,7 @@ impl Physmem {
     fn window_units(&self, base: u32, order: u8) -> Option<Vec<(u32, u8)>> {
         let mut units: BTreeMap<u32, u8> = BTreeMap::new();
         for pfn in base..base + (1 << order) {
-            let Some(page) = self.pages.get(&pfn) else {
+            let Some(page) = self.pages.get(pfn) else {
                 continue;
             };
             for (cid, off) in page.refs() {
@@ -113,7 +113,7 @@ impl Physmem {
         for i in 0..1u32 << order {
             let page = self
                 .pages
-                .remove(&(from + i))
+                .remove(from + i)
                 .expect("move_block: page not bound");
             fx.push(Effect::Revoke {
                 pfn: Pfn(from + i),
@@ -123,9 +123,8 @@ impl Physmem {
                 from: Pfn(from + i),
                 to: Pfn(to + i),
             });
-            let payer = self.control_mut(page.payer);
-            payer.pages.remove(&(page.seq, from + i));
-            payer.pages.insert((page.seq, to + i));
+            self.controls.uncharge(page.payer, page.seq, from + i);
+            self.controls.charge(page.payer, page.seq, to + i);
             for (cid, off) in page.refs() {
                 let (slot_off, _) = self.containers[&cid]
                     .slot_at(u64::from(off))

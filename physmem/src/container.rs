@@ -55,10 +55,12 @@ pub(crate) fn check_range(start: u32, size: u32) -> Result<u64, PhysmemError> {
 
 /// Split `[start, end)` into the fewest naturally aligned power-of-two frames, as
 /// (offset, order): e.g. [0x1000, 0x8000) = 4K@0x1000 + 8K@0x2000 + 16K@0x4000.
-pub(crate) fn decompose(start: u32, end: u64) -> Vec<(u32, u8)> {
-    let mut out = Vec::new();
+pub(crate) fn decompose(start: u32, end: u64) -> impl Iterator<Item = (u32, u8)> {
     let mut cur = u64::from(start);
-    while cur < end {
+    std::iter::from_fn(move || {
+        if cur >= end {
+            return None;
+        }
         let mut k = 0u8;
         while k < MAX_FRAME_ORDER {
             let bytes = u64::from(PAGE_SIZE) << (k + 1);
@@ -67,10 +69,10 @@ pub(crate) fn decompose(start: u32, end: u64) -> Vec<(u32, u8)> {
             }
             k += 1;
         }
-        out.push((cur as u32, k));
+        let frame = (cur as u32, k);
         cur += u64::from(PAGE_SIZE) << k;
-    }
-    out
+        Some(frame)
+    })
 }
 
 impl Container {
@@ -86,7 +88,11 @@ impl Container {
     /// The slot covering byte offset `off`, as (slot offset, slot).
     pub fn slot_at(&self, off: u64) -> Option<(u32, Slot)> {
         let off = u32::try_from(off).ok()?;
-        let (&base, &slot) = self.slots.range(..=off).next_back()?;
+        // Most lookups name a slot's first page (one-page slots are the common case).
+        if let Some(&slot) = self.slots.get(&off) {
+            return Some((off, slot));
+        }
+        let (&base, &slot) = self.slots.range(..off).next_back()?;
         (u64::from(off) < u64::from(base) + slot.bytes()).then_some((base, slot))
     }
 
@@ -98,6 +104,15 @@ impl Container {
 
     /// The first offset in `[start, end)` where a slot overlaps, if any.
     pub fn first_allocated(&self, start: u32, end: u64) -> Option<u32> {
+        // Usually nothing overlaps: then the last slot starting before `end` ends by `start`.
+        let before_end = match u32::try_from(end) {
+            Ok(end) => self.slots.range(..end).next_back(),
+            Err(_) => self.slots.last_key_value(),
+        };
+        let (&base, slot) = before_end?;
+        if u64::from(base) + slot.bytes() <= u64::from(start) {
+            return None;
+        }
         if let Some((_, _)) = self.slot_at(u64::from(start)) {
             return Some(start);
         }
@@ -120,12 +135,12 @@ impl Container {
         None
     }
 
-    /// Split slots so that one starts exactly at `off` (if a slot covers `off`).
-    /// Splitting changes no page's frame, only how the range is cut into frames.
-    pub fn split_at(&mut self, off: u64) {
+    /// Split slots so that one starts exactly at `off` (if a slot covers `off`), and return
+    /// it. Splitting changes no page's frame, only how the range is cut into frames.
+    pub fn split_at(&mut self, off: u64) -> Option<Slot> {
         while let Some((base, slot)) = self.slot_at(off) {
             if u64::from(base) == off {
-                return;
+                return Some(slot);
             }
             let k = slot.order - 1;
             let half = (PAGE_SIZE << k, 1u32 << k);
@@ -144,6 +159,31 @@ impl Container {
                 },
             );
         }
+        None
+    }
+
+    /// Split slots so that the page at `off`, if allocated, is a one-page slot of its own.
+    pub fn isolate(&mut self, off: u32) {
+        if self.split_at(u64::from(off)).is_some_and(|s| s.order > 0) {
+            self.split_at(u64::from(off) + u64::from(PAGE_SIZE));
+        }
+    }
+
+    /// Remove and return the first slot starting in `[start, end)`.
+    pub fn take_first(&mut self, start: u64, end: u64) -> Option<(u32, Slot)> {
+        if start >= end {
+            return None;
+        }
+        let start = u32::try_from(start).ok()?;
+        // Usually a slot starts right there (ranges are removed slot by slot).
+        if let Some(slot) = self.slots.remove(&start) {
+            return Some((start, slot));
+        }
+        let (&off, _) = self.slots.range(start..).next()?;
+        if u64::from(off) >= end {
+            return None;
+        }
+        self.slots.remove_entry(&off)
     }
 
     /// Pages allocated, in all slots.
@@ -159,12 +199,18 @@ mod tests {
     #[test]
     fn decompose_uses_the_fewest_aligned_frames() {
         assert_eq!(
-            decompose(0x1000, 0x8000),
+            decompose(0x1000, 0x8000).collect::<Vec<_>>(),
             vec![(0x1000, 0), (0x2000, 1), (0x4000, 2)]
         );
-        assert_eq!(decompose(0, 0x10000), vec![(0, 4)]);
-        assert_eq!(decompose(0, 0x20000), vec![(0, 4), (0x10000, 4)]);
-        assert_eq!(decompose(0x3000, 0x5000), vec![(0x3000, 0), (0x4000, 0)]);
+        assert_eq!(decompose(0, 0x10000).collect::<Vec<_>>(), vec![(0, 4)]);
+        assert_eq!(
+            decompose(0, 0x20000).collect::<Vec<_>>(),
+            vec![(0, 4), (0x10000, 4)]
+        );
+        assert_eq!(
+            decompose(0x3000, 0x5000).collect::<Vec<_>>(),
+            vec![(0x3000, 0), (0x4000, 0)]
+        );
     }
 
     #[test]

@@ -77,7 +77,7 @@ impl Physmem {
                 .slot_at(off)
                 .expect("bind_for_share: hole");
             if slot.pfn.is_none() {
-                unbound.push(base);
+                unbound.push((base, slot.order));
             }
             off = u64::from(base) + slot.bytes();
         }
@@ -86,8 +86,8 @@ impl Physmem {
         }
         // Binding may compact memory; keep a copy to undo everything on a refusal.
         let undo = (self.clone(), fx.len());
-        for base in unbound {
-            if let Err(e) = self.bind_slot(a.src, base, fx) {
+        for (base, order) in unbound {
+            if let Err(e) = self.bind_slot(a.src, base, order, fx) {
                 let cut = u64::from(base).max(start) - start;
                 if cut == 0 || a.all_or_none {
                     *self = undo.0;
@@ -110,30 +110,26 @@ impl Physmem {
         mode: CopyMode,
         fx: &mut Vec<Effect>,
     ) {
-        // Free what dest held there, and leave a one-page slot.
-        let dc = self.container_mut(dest);
-        dc.split_at(u64::from(d));
-        dc.split_at(u64::from(d) + u64::from(PAGE_SIZE));
-        if dc.slot_at(u64::from(d)).is_some() {
-            self.remove_range(dest, u64::from(d), u64::from(d) + u64::from(PAGE_SIZE), fx);
-        }
+        // A one-page slot at `d` now names the source's frame; free what it held before.
         let pfn = self.containers[&src].pfn_at(u64::from(s));
-        self.container_mut(dest)
-            .slots
-            .insert(d, Slot { order: 0, pfn });
+        let dc = self.container_mut(dest);
+        dc.isolate(d);
+        if let Some(old) = dc.slots.insert(d, Slot { order: 0, pfn }) {
+            self.release_slot(dest, d, old, fx);
+        }
         let Some(pfn) = pfn else {
             return; // never touched: the copy stays lazy (both sides are zero pages).
         };
         let page = self
             .pages
-            .get_mut(&pfn)
+            .get_mut(pfn)
             .expect("copy_page: source page not bound");
         match mode {
             CopyMode::Shared => {
-                let g = page
-                    .group_of((src, s))
-                    .expect("copy_page: source ref missing");
-                page.groups[g].push((dest, d));
+                assert!(
+                    page.join((src, s), (dest, d)),
+                    "copy_page: source ref missing"
+                );
             }
             CopyMode::CopyOnWrite => {
                 if !page.is_cow() {
@@ -142,13 +138,13 @@ impl Physmem {
                         rights: Rights::W,
                     });
                 }
-                page.groups.push(vec![(dest, d)]);
+                page.add_group((dest, d));
             }
         }
     }
 
-    /// A write to the COW page at `off` of `cid`: give its group a private copy, charged to
-    /// the writer's control capability.
+    /// A write to the COW page at `off` of `cid`, bound to `old`: give its group a private
+    /// copy, charged to the writer's control capability. Returns the new frame.
     ///
     /// # Errors
     /// `MemoryShort` / `OutOfMemory` from admission. Nothing changes on error.
@@ -156,12 +152,10 @@ impl Physmem {
         &mut self,
         cid: ContainerId,
         off: u32,
+        old: u32,
         fx: &mut Vec<Effect>,
-    ) -> Result<(), PhysmemError> {
+    ) -> Result<u32, PhysmemError> {
         let control = self.containers[&cid].control;
-        let old = self.containers[&cid]
-            .pfn_at(u64::from(off))
-            .expect("break_cow: unbound");
         self.admit(control, 1)?;
         let new = self.alloc_block(0, fx)?;
         fx.push(Effect::Copy {
@@ -174,18 +168,17 @@ impl Physmem {
             pfn: Pfn(old),
             rights: ALL,
         });
-        let page = self.pages.get_mut(&old).expect("break_cow: page not bound");
+        let page = self.pages.get_mut(old).expect("break_cow: page not bound");
         let g = page
             .group_of((cid, off))
             .expect("break_cow: reference missing");
-        let group = page.groups.remove(g);
+        let group = page.take_group(g);
         self.settle_payer(old);
         self.next_seq += 1;
         let seq = self.next_seq;
-        for &(c, o) in &group {
+        for (c, o) in group.refs() {
             let cont = self.container_mut(c);
-            cont.split_at(u64::from(o));
-            cont.split_at(u64::from(o) + u64::from(PAGE_SIZE));
+            cont.isolate(o);
             cont.slots.insert(
                 o,
                 Slot {
@@ -194,16 +187,14 @@ impl Physmem {
                 },
             );
         }
-        self.pages.insert(
-            new,
-            crate::page::Page {
-                groups: vec![group],
-                payer: control,
-                seq,
-            },
-        );
-        self.control_mut(control).pages.insert((seq, new));
-        Ok(())
+        let page = crate::page::Page {
+            groups: group,
+            payer: control,
+            seq,
+        };
+        self.pages.insert(new, page);
+        self.controls.charge(control, seq, new);
+        Ok(new)
     }
 }
 

@@ -4,21 +4,26 @@
 //! multiple of 2^k. Free blocks are always fully coalesced, so the free lists are a function
 //! of the set of free frames alone (a refused request that allocated and freed again leaves
 //! them exactly as they were). Lowest addresses are handed out first, for determinism.
+//!
+//! The free lists are bitmaps (one bit per possible block of each order), and a bitmap of
+//! free frames answers "is this frame free?" in one lookup.
 
-use std::collections::BTreeSet;
+use crate::bitmap::Bitmap;
 
 /// The largest block the allocator keeps (2^10 frames = 4 MiB).
 pub const MAX_BUDDY_ORDER: u8 = 10;
 
 /// A buddy allocator over an arbitrary set of frame numbers.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct FrameAllocator {
     /// Every frame physmem owns (the rest of RAM is the kernel's).
-    owned: BTreeSet<u32>,
-    /// Free blocks by order: their first frame numbers.
-    free: Vec<BTreeSet<u32>>,
-    /// Free frames in all blocks.
-    free_count: u32,
+    owned: Bitmap,
+    /// Free blocks by order: member `i` of list k is the block starting at frame `i << k`.
+    free: [Bitmap; MAX_BUDDY_ORDER as usize + 1],
+    /// Every free frame (the frames of all free blocks).
+    free_frames: Bitmap,
+    /// One more than the highest frame owned.
+    limit: u32,
 }
 
 fn block(order: u8) -> u32 {
@@ -28,10 +33,13 @@ fn block(order: u8) -> u32 {
 impl FrameAllocator {
     /// An allocator owning `frames`, all free.
     pub fn new(frames: impl IntoIterator<Item = u32>) -> FrameAllocator {
+        let frames: Vec<u32> = frames.into_iter().collect();
+        let limit = frames.iter().max().map_or(0, |&p| p + 1);
         let mut a = FrameAllocator {
-            owned: BTreeSet::new(),
-            free: vec![BTreeSet::new(); usize::from(MAX_BUDDY_ORDER) + 1],
-            free_count: 0,
+            owned: Bitmap::new(limit),
+            free: std::array::from_fn(|k| Bitmap::new((limit >> k) + 1)),
+            free_frames: Bitmap::new(limit),
+            limit,
         };
         for pfn in frames {
             if a.owned.insert(pfn) {
@@ -43,85 +51,111 @@ impl FrameAllocator {
 
     /// Frames owned in all.
     pub fn total(&self) -> u32 {
-        self.owned.len() as u32
+        self.owned.len()
+    }
+
+    /// One more than the highest frame owned: every owned frame is below it.
+    pub fn limit(&self) -> u32 {
+        self.limit
     }
 
     /// Frames free now.
     pub fn free_count(&self) -> u32 {
-        self.free_count
+        self.free_frames.len()
     }
 
     /// Whether physmem owns this frame.
     pub fn owns(&self, pfn: u32) -> bool {
-        self.owned.contains(&pfn)
+        self.owned.contains(pfn)
     }
 
     /// Every owned frame, ascending.
     pub fn owned(&self) -> impl Iterator<Item = u32> + '_ {
-        self.owned.iter().copied()
+        self.owned.iter()
+    }
+
+    /// Whether the block of order `k` starting at `base` is free.
+    fn is_free_block(&self, base: u32, k: u8) -> bool {
+        self.free[usize::from(k)].contains(base >> k)
+    }
+
+    /// Put the block of order `k` at `base` on its free list.
+    #[inline]
+    fn add_block(&mut self, base: u32, k: u8) {
+        self.free[usize::from(k)].insert(base >> k);
+    }
+
+    /// Take the block of order `k` at `base` off its free list. Returns whether it was there.
+    #[inline]
+    fn take_block(&mut self, base: u32, k: u8) -> bool {
+        self.free[usize::from(k)].remove(base >> k)
     }
 
     /// The free block containing `pfn`, as (first frame, order).
     fn free_block_of(&self, pfn: u32) -> Option<(u32, u8)> {
         (0..=MAX_BUDDY_ORDER).find_map(|k| {
             let base = pfn & !(block(k) - 1);
-            self.free[usize::from(k)]
-                .contains(&base)
-                .then_some((base, k))
+            self.is_free_block(base, k).then_some((base, k))
         })
     }
 
     /// Whether `pfn` is free.
     pub fn is_free(&self, pfn: u32) -> bool {
-        self.free_block_of(pfn).is_some()
+        self.free_frames.contains(pfn)
     }
 
-    /// Take a block of 2^order contiguous, aligned frames, lowest address first.
+    /// Take a block of 2^order contiguous, aligned frames: from the smallest order that has
+    /// a free block, its lowest one.
     pub fn alloc(&mut self, order: u8) -> Option<u32> {
-        let k = (order..=MAX_BUDDY_ORDER).find(|&k| !self.free[usize::from(k)].is_empty())?;
-        let base = self.free[usize::from(k)].pop_first()?;
+        let k = (order..=MAX_BUDDY_ORDER).find(|&k| self.free[usize::from(k)].len() > 0)?;
+        let base = self.free[usize::from(k)].first()? << k;
+        self.take_block(base, k);
         // Split down, giving the upper halves back.
         for j in (order..k).rev() {
-            self.free[usize::from(j)].insert(base + block(j));
+            self.add_block(base + block(j), j);
         }
-        self.free_count -= block(order);
+        for pfn in base..base + block(order) {
+            self.free_frames.remove(pfn);
+        }
         Some(base)
     }
 
     /// Take the one free frame `pfn` out of the free lists (compaction claims a window).
     /// Returns false if it was not free.
     pub fn take(&mut self, pfn: u32) -> bool {
-        let Some((mut base, mut k)) = self.free_block_of(pfn) else {
+        if !self.free_frames.remove(pfn) {
             return false;
-        };
-        self.free[usize::from(k)].remove(&base);
+        }
+        let (mut base, mut k) = self
+            .free_block_of(pfn)
+            .expect("FrameAllocator::take: free frame in no free block");
+        self.take_block(base, k);
         while k > 0 {
             k -= 1;
             let upper = base + block(k);
             // Keep the half without `pfn` free, descend into the other.
             if pfn >= upper {
-                self.free[usize::from(k)].insert(base);
+                self.add_block(base, k);
                 base = upper;
             } else {
-                self.free[usize::from(k)].insert(upper);
+                self.add_block(upper, k);
             }
         }
-        self.free_count -= 1;
         true
     }
 
     /// Give one frame back, coalescing with its buddies.
     pub fn free(&mut self, pfn: u32) {
-        if !self.owned.contains(&pfn) || self.is_free(pfn) {
+        if !self.owns(pfn) || self.is_free(pfn) {
             panic!("FrameAllocator::free: frame {pfn:#x} is not an allocated frame of physmem");
         }
         let (mut base, mut k) = (pfn, 0u8);
-        while k < MAX_BUDDY_ORDER && self.free[usize::from(k)].remove(&(base ^ block(k))) {
+        while k < MAX_BUDDY_ORDER && self.take_block(base ^ block(k), k) {
             base &= !block(k);
             k += 1;
         }
-        self.free[usize::from(k)].insert(base);
-        self.free_count += 1;
+        self.add_block(base, k);
+        self.free_frames.insert(pfn);
     }
 
     /// Give back every frame of a block.
@@ -131,20 +165,18 @@ impl FrameAllocator {
         }
     }
 
-    /// Check the free lists: aligned, owned, disjoint, coalesced, and counted right.
+    /// Check the free lists: owned, disjoint, coalesced, and the same frames as the free-frame
+    /// bitmap. (Blocks are aligned by construction: a list holds block numbers.)
     pub fn check(&self) -> Result<(), String> {
-        let mut seen = BTreeSet::new();
+        let mut seen = Bitmap::new(self.limit);
         for (k, list) in self.free.iter().enumerate() {
             let k = k as u8;
-            for &base in list {
-                if base & (block(k) - 1) != 0 {
-                    return Err(format!("free block {base:#x} of order {k} is misaligned"));
-                }
-                if k < MAX_BUDDY_ORDER && list.contains(&(base ^ block(k))) {
+            for base in list.iter().map(|i| i << k) {
+                if k < MAX_BUDDY_ORDER && self.is_free_block(base ^ block(k), k) {
                     return Err(format!("free block {base:#x} of order {k} not coalesced"));
                 }
                 for pfn in base..base + block(k) {
-                    if !self.owned.contains(&pfn) {
+                    if !self.owns(pfn) {
                         return Err(format!("free frame {pfn:#x} is not physmem's"));
                     }
                     if !seen.insert(pfn) {
@@ -153,10 +185,10 @@ impl FrameAllocator {
                 }
             }
         }
-        if seen.len() as u32 != self.free_count {
+        if seen != self.free_frames {
             return Err(format!(
-                "free count {} but {} frames free",
-                self.free_count,
+                "{} frames marked free but {} in free blocks",
+                self.free_frames.len(),
                 seen.len()
             ));
         }
@@ -172,7 +204,10 @@ mod tests {
     fn coalesces_to_the_largest_blocks() {
         let a = FrameAllocator::new(16..48);
         assert_eq!(a.free_count(), 32);
-        assert_eq!(a.free[4].iter().copied().collect::<Vec<_>>(), vec![16, 32]);
+        assert_eq!(
+            a.free[4].iter().map(|i| i << 4).collect::<Vec<_>>(),
+            vec![16, 32]
+        );
         a.check().unwrap();
     }
 

@@ -33,6 +33,7 @@
 
 pub mod bench;
 mod binding;
+mod bitmap;
 mod caps;
 mod compact;
 mod container;

@@ -37,17 +37,17 @@ impl Physmem {
         }
         let rights = rights.intersect(Rights::RWX);
         let write = rights.contains(Rights::W);
-        let mut items = Vec::new();
+        let pages = (end - u64::from(index)) / PAGE;
+        let mut items = Vec::with_capacity(MAP_BATCH.min(pages as usize));
         let mut off = u64::from(index);
         while off < end && items.len() < MAP_BATCH {
-            if let Err(e) = self.prepare_page(cid, off, write, fx) {
-                if items.is_empty() {
-                    return Err(e);
-                }
-                break;
-            }
+            let first = match self.prepare_page(cid, off, write, fx) {
+                Ok(first) => first,
+                Err(e) if items.is_empty() => return Err(e),
+                Err(_) => break,
+            };
             let v = u64::from(vaddr) + off - u64::from(index);
-            let (item, len) = self.fpage_at(cid, off, v, end, rights);
+            let (item, len) = self.fpage_at(cid, off, v, end, rights, first);
             items.push(item);
             off += len;
         }
@@ -56,38 +56,39 @@ impl Physmem {
     }
 
     /// Make the page at `off` mappable: bind its frame, and break COW if W is wanted.
-    /// Atomic: on error nothing changed.
+    /// Returns its frame and whether it is still COW. Atomic: on error nothing changed.
     fn prepare_page(
         &mut self,
         cid: ContainerId,
         off: u64,
         write: bool,
         fx: &mut Vec<Effect>,
-    ) -> Result<(), PhysmemError> {
+    ) -> Result<(u32, bool), PhysmemError> {
         let (base, slot) = self.containers[&cid]
             .slot_at(off)
             .expect("prepare_page: hole");
-        if slot.pfn.is_none() {
+        let index = ((off - u64::from(base)) / PAGE) as u32;
+        let Some(first) = slot.pfn else {
             // A freshly bound frame is never COW.
-            self.bind_slot(cid, base, fx)?;
-            return Ok(());
+            let first = self.bind_slot(cid, base, slot.order, fx)?;
+            return Ok((first + index, false));
+        };
+        let pfn = first + index;
+        let cow = self.pages[pfn].is_cow();
+        if write && cow {
+            return Ok((self.break_cow(cid, off as u32, pfn, fx)?, false));
         }
-        let pfn = self.containers[&cid]
-            .pfn_at(off)
-            .expect("prepare_page: unbound");
-        if write && self.pages[&pfn].is_cow() {
-            self.break_cow(cid, off as u32, fx)?;
-        }
-        Ok(())
+        Ok((pfn, cow))
     }
 
     /// Whether the page at `off` is COW, and its frame (it must be bound).
     fn page_state(&self, cid: ContainerId, off: u64) -> Option<(u32, bool)> {
         let pfn = self.containers[&cid].pfn_at(off)?;
-        Some((pfn, self.pages[&pfn].is_cow()))
+        Some((pfn, self.pages[pfn].is_cow()))
     }
 
-    /// The largest fpage starting at the (bound) page `off`, and its length in bytes.
+    /// The largest fpage starting at the (bound) page `off`, whose frame and COW state are
+    /// `first`, and its length in bytes.
     fn fpage_at(
         &self,
         cid: ContainerId,
@@ -95,8 +96,9 @@ impl Physmem {
         v: u64,
         end: u64,
         rights: Rights,
+        first: (u32, bool),
     ) -> (MapItem, u64) {
-        let (pfn, cow) = self.page_state(cid, off).expect("fpage_at: page not bound");
+        let (pfn, cow) = first;
         let mut k = 0u8;
         while k < MAX_FPAGE_ORDER {
             let (pages, bytes) = (1u64 << (k + 1), PAGE << (k + 1));

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::protocol::{Effect, Pfn, TaskId, PAGE_SIZE};
+use crate::protocol::{Effect, Pfn, TaskId};
 use crate::server::{Physmem, ALL};
 
 /// One outstanding request to return frames.
@@ -162,7 +162,7 @@ impl Physmem {
             pfn: Pfn(pfn),
             rights: ALL,
         });
-        let refs: Vec<_> = self.pages[&pfn]
+        let refs: Vec<_> = self.pages[pfn]
             .refs()
             .filter(|(c, _)| self.controls[&self.containers[c].control].holder == task)
             .collect();
@@ -176,8 +176,7 @@ impl Physmem {
                 });
             }
             let c = self.container_mut(cid);
-            c.split_at(u64::from(off));
-            c.split_at(u64::from(off) + u64::from(PAGE_SIZE));
+            c.isolate(off);
             c.slots.remove(&off);
             self.drop_ref(pfn, (cid, off));
         }

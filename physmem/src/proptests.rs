@@ -501,7 +501,7 @@ fn comply(pm: &mut Physmem, m: &mut Model, t: TaskId) -> Result<(), TestCaseErro
         .filter(|c| c.holder == t)
         .find_map(|c| c.extra_pages().next());
     if let Some(pfn) = victim {
-        let (cid, off) = pm.pages[&pfn].refs().next().expect("bound page has a ref");
+        let (cid, off) = pm.pages[pfn].refs().next().expect("bound page has a ref");
         if let Some(&h) = pm.containers[&cid].holders.get(&t) {
             let r = pm.handle(
                 t,
@@ -537,7 +537,7 @@ fn tick(pm: &mut Physmem, m: &mut Model, dt: u64) -> Result<(), TestCaseError> {
             .or_default() += 1;
     }
     m.apply(&fx);
-    for (id, c) in &before.controls {
+    for (id, c) in before.controls.iter() {
         let after = pm.controls[id].charged();
         prop_assert!(
             after >= c.charged().min(c.guaranteed),

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::caps::{Caps, ContainerId, ControlId, Object};
 use crate::container::Container;
-use crate::control::Control;
+use crate::control::{Control, Controls};
 use crate::frames::FrameAllocator;
-use crate::page::Page;
+use crate::page::Pages;
 use crate::pressure::Pressure;
 use crate::protocol::{
     Effect, Handle, Pfn, PhysmemError, Reply, Request, Response, Rights, TaskId,
@@ -28,8 +28,8 @@ pub(crate) struct Counters {
 pub struct Physmem {
     pub(crate) frames: FrameAllocator,
     /// Bound pages by frame number.
-    pub(crate) pages: BTreeMap<u32, Page>,
-    pub(crate) controls: BTreeMap<ControlId, Control>,
+    pub(crate) pages: Pages,
+    pub(crate) controls: Controls,
     pub(crate) containers: BTreeMap<ContainerId, Container>,
     pub(crate) caps: Caps,
     /// Tasks physmem knows (given a control capability at creation, not yet killed).
@@ -42,12 +42,14 @@ pub struct Physmem {
 
 impl Physmem {
     /// A server owning `frames` (handed over at boot, like sigma0 does); the rest of RAM is
-    /// the kernel's.
+    /// the kernel's. Per-frame state is indexed by frame number, so memory use follows the
+    /// highest frame number (about 40 bytes a frame).
     pub fn new(frames: impl IntoIterator<Item = Pfn>) -> Physmem {
+        let frames = FrameAllocator::new(frames.into_iter().map(|p| p.0));
         Physmem {
-            frames: FrameAllocator::new(frames.into_iter().map(|p| p.0)),
-            pages: BTreeMap::new(),
-            controls: BTreeMap::new(),
+            pages: Pages::new(frames.limit()),
+            frames,
+            controls: Controls::default(),
             containers: BTreeMap::new(),
             caps: Caps::default(),
             tasks: BTreeSet::new(),
@@ -253,7 +255,7 @@ impl Physmem {
                 available,
             });
         }
-        self.control_mut(id).guaranteed -= frames;
+        self.controls.shrink_guarantee(id, frames);
         Ok(Reply::Handle(self.new_control(to, frames)))
     }
 
@@ -278,7 +280,7 @@ impl Physmem {
         }
         let control = self
             .controls
-            .remove(&id)
+            .remove(id)
             .expect("destroy_control: unknown control");
         assert!(
             control.pages.is_empty(),
@@ -314,12 +316,6 @@ impl Physmem {
         self.tasks.remove(&task);
         self.pressure.asks.remove(&task);
         fx
-    }
-
-    pub(crate) fn control_mut(&mut self, id: ControlId) -> &mut Control {
-        self.controls
-            .get_mut(&id)
-            .expect("control_mut: unknown control")
     }
 
     pub(crate) fn container_mut(&mut self, id: ContainerId) -> &mut Container {

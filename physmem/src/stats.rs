@@ -165,7 +165,7 @@ impl Physmem {
         Stats {
             total: self.frames.total(),
             free: self.frames.free_count(),
-            bound: self.pages.len() as u32,
+            bound: self.pages.len(),
             guaranteed: self.controls.values().map(|c| c.guaranteed).sum(),
             reserved: self.reserve() as u32,
             served: self.counters.per_task.values().map(|c| c.0).sum(),
@@ -192,14 +192,14 @@ impl Physmem {
         for (&off, slot) in &c.slots {
             let Some(first) = slot.pfn else { continue };
             for i in 0..1u32 << slot.order {
-                let page = &self.pages[&(first + i)];
+                let page = &self.pages[first + i];
                 s.bound += 1;
                 s.extra += u32::from(page.payer == c.control && extra.contains(&(first + i)));
                 s.cow += u32::from(page.is_cow());
                 let g = page
                     .group_of((id, off + i * crate::PAGE_SIZE))
                     .expect("container_stats: ref");
-                s.shared += u32::from(page.groups[g].len() > 1);
+                s.shared += u32::from(page.group_sizes().nth(g as usize) > Some(1));
             }
         }
         s
@@ -242,11 +242,11 @@ impl Physmem {
         if !self.frames.owns(pfn) {
             return FrameInfo::Kernel;
         }
-        let Some(page) = self.pages.get(&pfn) else {
+        let Some(page) = self.pages.get(pfn) else {
             return FrameInfo::Free;
         };
         let mut owners = Vec::new();
-        let mut shared = page.groups.iter().any(|g| g.len() > 1);
+        let mut shared = page.group_sizes().any(|n| n > 1);
         for (cid, offset) in page.refs() {
             let holders = &self.containers[&cid].holders;
             shared |= holders.len() > 1;
