@@ -22,6 +22,10 @@ pub(crate) struct Block {
     pub ops: Vec<Op>,
     /// The full decodings (for the general path), one per instruction.
     pub instrs: Vec<Instruction>,
+    /// Every op is a register form (none can fault, stop or touch memory) and the last one
+    /// is a jump back to the block's own start, taken or not: a tight loop such as
+    /// `work: dec esi / jnz work`. See `Machine::spin`.
+    pub spins: bool,
 }
 
 /// Decoded blocks of one physical page, indexed by the byte offset they start at.
@@ -99,9 +103,18 @@ impl CodeCache {
         Some(block)
     }
 
-    /// Forget everything decoded in frame `pfn`.
-    #[inline]
+    /// Forget everything decoded in frame `pfn`. Inline, as the common case, a frame with
+    /// no code (page tables, data), is a single check.
+    #[inline(always)]
     pub fn invalidate(&mut self, pfn: u32) {
+        if self.holds(pfn) {
+            self.drop_page(pfn);
+        }
+    }
+
+    /// [`Self::invalidate`] of a frame that holds code.
+    #[inline(never)]
+    fn drop_page(&mut self, pfn: u32) {
         if let Some(e) = self.pages.get_mut(pfn as usize) {
             if e.take().is_some() {
                 self.last = None;
@@ -121,6 +134,7 @@ mod tests {
         Block {
             ops: vec![crate::exec::fast::classify(&i); n],
             instrs: vec![i; n],
+            spins: false,
         }
     }
 

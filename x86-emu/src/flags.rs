@@ -4,11 +4,16 @@
 use crate::cpu::eflags::*;
 use serde::{Deserialize, Serialize};
 
-/// Which operation produced the pending flags.
+/// Which operation produced the pending flags. The three that keep CF in `bits` come first,
+/// so that [`Flags::set`] tells them apart with one comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum FlagOp {
     /// `bits` holds every flag.
     Eager,
+    /// INC: like ADD b=1 but CF kept in `bits`.
+    Inc,
+    /// DEC: like SUB b=1 but CF kept in `bits`.
+    Dec,
     /// ADD: `res = a + b`.
     Add,
     /// ADC: `res = a + b + cin`.
@@ -19,10 +24,6 @@ pub(crate) enum FlagOp {
     Sbb,
     /// AND OR XOR TEST: CF=OF=AF=0.
     Logic,
-    /// INC: like ADD b=1 but CF kept in `bits`.
-    Inc,
-    /// DEC: like SUB b=1 but CF kept in `bits`.
-    Dec,
     /// SHL by `b` (1..=31): CF is the last bit shifted out, OF whether the top two bits of
     /// `a` differ (for every count, as the CPU of the difftests does), AF=0.
     Shl,
@@ -73,7 +74,9 @@ impl Flags {
     /// Record an operation; `size` in bytes, operands already masked to `size`.
     #[inline(always)]
     pub fn set(&mut self, op: FlagOp, size: u32, res: u32, a: u32, b: u32) {
-        if matches!(op, FlagOp::Inc | FlagOp::Dec) {
+        // INC and DEC keep CF: fold it into `bits`, unless it is there already.
+        let cf_in_bits = matches!(self.op, FlagOp::Eager | FlagOp::Inc | FlagOp::Dec);
+        if matches!(op, FlagOp::Inc | FlagOp::Dec) && !cf_in_bits {
             let cf = self.cf();
             self.bits = (self.bits & !CF) | cf as u32;
         }

@@ -35,7 +35,10 @@
 //! Instructions are decoded with iced-x86 once into straight-line blocks cached per physical
 //! page and invalidated by any write to that page; the hot 32-bit forms are predecoded into
 //! compact ops that a tight loop dispatches on; arithmetic flags are evaluated lazily; the
-//! TLB is a direct-mapped array. Instruction fetch consults the TLB once per block.
+//! TLB is a direct-mapped array. Instruction fetch consults the TLB once per block, and the
+//! run loop goes from block to block without returning; a block of register forms that jumps
+//! back to its own start (a delay loop) spins without looking anything up, counting the TLB
+//! hit of each round's fetch all the same.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -229,7 +229,7 @@ impl Machine {
     /// Execute one instruction; `None` if it retired without stopping. Breakpoints are not
     /// checked (stepping from a breakpoint executes the instruction there).
     pub fn step(&mut self) -> Option<Stop> {
-        self.exec_block(1, false)
+        self.exec_blocks(1, false)
     }
 
     /// Execute up to `budget` instructions. Stops at a breakpoint before executing its
@@ -254,7 +254,7 @@ impl Machine {
                     retired: done,
                 };
             }
-            if let Some(stop) = self.exec_block(budget - done, check_bp) {
+            if let Some(stop) = self.exec_blocks(budget - done, check_bp) {
                 return Run {
                     stop,
                     retired: self.retired - start,

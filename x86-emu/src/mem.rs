@@ -103,9 +103,7 @@ impl Machine {
         }
         let frame = self.frame_of(va, Access::Write)?;
         self.watch(va, size, WatchAccess::Write);
-        if self.code.holds(frame >> 12) {
-            self.code.invalidate(frame >> 12);
-        }
+        self.code.invalidate(frame >> 12);
         let p = (frame | (va & 0xfff)) as usize;
         let b = self.ram.as_bytes_mut();
         match size {

@@ -130,9 +130,24 @@ impl Tlb {
         (s.tag == vpn).then_some(s)
     }
 
+    /// A lookup of `vpn` that hits with `frame` (the physical base address): if the slot
+    /// holds exactly that, count the hit and return true; otherwise count nothing.
+    #[inline(always)]
+    pub(crate) fn hit_again(&mut self, vpn: u32, frame: u32) -> bool {
+        let hit = matches!(self.lookup(vpn), Some(s) if s.frame == frame);
+        self.hits += hit as u64;
+        hit
+    }
+
     #[inline(always)]
     pub(crate) fn count_hit(&mut self) {
         self.hits += 1;
+    }
+
+    /// Count `n` hits at once.
+    #[inline(always)]
+    pub(crate) fn count_hits(&mut self, n: u64) {
+        self.hits += n;
     }
 
     pub(crate) fn count_miss(&mut self) {

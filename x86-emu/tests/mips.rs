@@ -1,8 +1,10 @@
 //! Speed probe (ignored by default): prints emulated MIPS (per CPU second of this thread) for
-//! a 10-instruction register loop and a loop touching 1,024 pages with paging on, next to
-//! the native speed of the same loops (a ratio measured in one run). Run with
+//! a 2-instruction `dec`/`jnz` delay loop (block dispatch cost), a 10-instruction register
+//! loop and a loop touching 1,024 pages with paging on, next to the native speed of the same
+//! loops (a ratio measured in one run). Run with
 //! `cargo test -p x86-emu --release --test mips -- --ignored --nocapture`.
-//! `MIPS_ONLY=nop|reg` stops after that loop; `MIPS_SCALE=n` divides the budgets (valgrind).
+//! `MIPS_ONLY=nop|dec|reg|page` runs only that loop (without the native comparison);
+//! `MIPS_SCALE=n` divides the budgets (valgrind).
 
 use iced_x86::code_asm::*;
 use std::process::Command;
@@ -109,10 +111,35 @@ fn report(name: &str, emu: f64, native: Option<f64>) {
     }
 }
 
+/// Whether `MIPS_ONLY` is unset or names this loop.
+fn wanted(name: &str) -> bool {
+    std::env::var("MIPS_ONLY").map_or(true, |only| only.is_empty() || only == name)
+}
+
+/// Whether the native comparisons run (not when one loop was asked for).
+fn compare() -> bool {
+    std::env::var("MIPS_ONLY").map_or(true, |only| only.is_empty())
+}
+
 #[test]
 #[ignore]
 fn mips() {
-    // Fetch and dispatch overhead alone: 9 NOPs and a JMP.
+    if wanted("nop") {
+        nop_loop();
+    }
+    if wanted("dec") {
+        dec_loop();
+    }
+    if wanted("reg") {
+        register_loop();
+    }
+    if wanted("page") {
+        page_loop();
+    }
+}
+
+/// Fetch and dispatch overhead alone: 9 NOPs and a JMP.
+fn nop_loop() {
     let mut a = CodeAssembler::new(32).unwrap();
     let mut top = a.create_label();
     a.set_label(&mut top).unwrap();
@@ -123,12 +150,27 @@ fn mips() {
     let code = a.assemble(CODE as u64).unwrap();
     let mut m = machine(&code, 1);
     measure("nop loop", &mut m, 100_000_000);
-    let only = std::env::var("MIPS_ONLY").unwrap_or_default();
-    if only == "nop" {
-        return;
-    }
+}
 
-    // 10 instructions per iteration, registers only.
+/// Block dispatch overhead: a 2-instruction delay loop (`dec esi` / `jnz`), one block
+/// that branches to itself, as in the workloads' `work:` loops.
+fn dec_loop() {
+    let mut a = CodeAssembler::new(32).unwrap();
+    let mut top = a.create_label();
+    a.set_label(&mut top).unwrap();
+    a.dec(esi).unwrap();
+    a.jnz(top).unwrap();
+    let code = a.assemble(CODE as u64).unwrap();
+    let mut m = machine(&code, 1);
+    let emu = measure("dec/jnz loop", &mut m, 200_000_000);
+    if compare() {
+        // The native harness's own `dec esp` / `jnz top` is the whole loop.
+        report("dec/jnz loop", emu, native_mips("", "", 0, 2_000_000_000));
+    }
+}
+
+/// 10 instructions per iteration, registers only.
+fn register_loop() {
     let mut a = CodeAssembler::new(32).unwrap();
     let mut top = a.create_label();
     a.set_label(&mut top).unwrap();
@@ -146,16 +188,17 @@ fn mips() {
     let mut m = machine(&code, 1);
     let emu = measure("register loop", &mut m, 200_000_000);
     let body = "add eax, ebx\nxor ecx, eax\nsub edx, 3\ninc esi\nshl edi, 1\nor edi, ecx\nmov ebp, eax\nand ebp, 0xff";
-    if only == "reg" {
-        return;
+    if compare() {
+        report(
+            "register loop",
+            emu,
+            native_mips(body, "", 8, 1_000_000_000),
+        );
     }
-    report(
-        "register loop",
-        emu,
-        native_mips(body, "", 8, 1_000_000_000),
-    );
+}
 
-    // Touch one dword in each of 1,024 pages, round and round (10 instructions per page).
+/// Touch one dword in each of 1,024 pages, round and round (10 instructions per page).
+fn page_loop() {
     let mut a = CodeAssembler::new(32).unwrap();
     let mut outer = a.create_label();
     let mut inner = a.create_label();
@@ -178,9 +221,11 @@ fn mips() {
     let mut m = machine(&code, 1024);
     let emu = measure("1,024-page loop", &mut m, 100_000_000);
     let body = "mov eax, [esi]\nadd eax, ecx\nmov [esi+4], eax\nadd ebx, eax\nxor edx, ebx\ninc edi\nadd esi, 4096\nsub ebp, 1\ndec ecx\njnz .same\nmov esi, buf\nmov ecx, 1024\n.same:";
-    report(
-        "1,024-page loop",
-        emu,
-        native_mips(body, "mov esi, buf\nmov ecx, 1024", 10, 50_000_000),
-    );
+    if compare() {
+        report(
+            "1,024-page loop",
+            emu,
+            native_mips(body, "mov esi, buf\nmov ecx, 1024", 10, 50_000_000),
+        );
+    }
 }
