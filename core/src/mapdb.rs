@@ -2,6 +2,7 @@
 //! from which. physmem owns every frame (sigma0 gave them at boot), so its mappings are the
 //! roots; revoking a mapping revokes everything derived from it, recursively, as in L4.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -36,25 +37,22 @@ impl MapDb {
     ///
     /// Panics if `place` is taken or `parent` is unknown: a broken kernel invariant.
     pub fn insert(&mut self, place: Place, pfn: u32, rights: Rights, parent: Option<Place>) {
-        assert!(
-            !self.nodes.contains_key(&place),
-            "MapDb::insert: {place:?} is mapped"
-        );
         if let Some(p) = parent {
             let pn = self.nodes.get_mut(&p);
             pn.unwrap_or_else(|| panic!("MapDb::insert: parent {p:?} unknown"))
                 .children
                 .insert(place);
         }
-        self.nodes.insert(
-            place,
-            Node {
-                pfn,
-                rights,
-                parent,
-                children: BTreeSet::new(),
-            },
-        );
+        let node = Node {
+            pfn,
+            rights,
+            parent,
+            children: BTreeSet::new(),
+        };
+        match self.nodes.entry(place) {
+            Entry::Vacant(v) => v.insert(node),
+            Entry::Occupied(_) => panic!("MapDb::insert: {place:?} is mapped"),
+        };
         self.by_frame.insert((pfn, place));
     }
 
