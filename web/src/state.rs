@@ -6,16 +6,21 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use selfpage_core::{presets, Kernel, Scenario, Session, Stopped, Until};
+use selfpage_core::{presets, Event, Kernel, Scenario, Session, Stopped, Until};
 
 use crate::compare::Comparison;
+use crate::pace::{Pacer, Redraw};
+
+/// While running, the text panes (trace, timeline, registers, tables) redraw at most this
+/// often, in milliseconds; the frame map and the status line redraw on every frame.
+const VIEW_PERIOD_MS: f64 = 200.0;
 
 /// How many instructions one animation frame runs while the playground is running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Speed {
     /// A fixed number of instructions per frame.
     PerFrame(u64),
-    /// As many as fit in about 12 ms of each frame.
+    /// As many as fit in each frame beside the redraw (see [`Pacer`]).
     Max,
 }
 
@@ -46,8 +51,19 @@ pub struct AppState {
     pub session: Option<Rc<RefCell<Session>>>,
     /// The scenario as the user edits it.
     pub scenario: Scenario,
-    /// Bumped on every change of the session, so views know to redraw.
+    /// Bumped on every change of the session, so the live views (frame map, status) redraw.
     pub tick: u64,
+    /// Bumped with `tick`, but at most every [`VIEW_PERIOD_MS`] while running: the text
+    /// panes redraw when it changes.
+    pub view: u64,
+    /// When `view` was last bumped (`performance.now()`).
+    view_at: f64,
+    /// When the current animation frame began (`performance.now()`).
+    frame_at: f64,
+    /// Sizes the slices of a run at full speed; shared by every copy of the state.
+    pub pacer: Rc<RefCell<Pacer>>,
+    /// Trace records already searched for the latest fault.
+    fault_scan: u64,
     /// Whether the playground runs on each animation frame.
     pub running: bool,
     /// Instructions per animation frame.
@@ -76,7 +92,9 @@ pub struct AppState {
 
 impl PartialEq for AppState {
     fn eq(&self, other: &Self) -> bool {
-        self.tick == other.tick
+        // `tick` is left out on purpose: while running it changes every frame, and only the
+        // live views (which get it as a prop) redraw that often; the rest follow `view`.
+        self.view == other.view
             && self.running == other.running
             && self.speed == other.speed
             && self.error == other.error
@@ -123,6 +141,8 @@ pub enum Action {
     Walk(u32),
     /// Show a trace record in the timeline (and walk its address).
     SelectEvent(u64),
+    /// Rewind the machine to just after a trace record was written, and select it.
+    GoToEvent(u64),
     /// Toggle a breakpoint at a source line of the shown task.
     ToggleBreakpoint(u32),
     /// Change a setting of task `index` in the edited scenario (applied by `Apply`).
@@ -148,6 +168,8 @@ pub enum TaskSetting {
 
 /// Instruction budget of one "step to next ..." action: a program that never faults stops here.
 const STEP_TO_BUDGET: u64 = 50_000_000;
+/// Instructions between two looks at the clock while running at full speed.
+const RUN_CHUNK: u64 = 20_000;
 
 impl AppState {
     /// The first state: the built-in first-fault scenario, booted.
@@ -160,6 +182,11 @@ impl AppState {
             session: None,
             scenario: scenario.clone(),
             tick: 0,
+            view: 0,
+            view_at: 0.0,
+            frame_at: 0.0,
+            pacer: Rc::default(),
+            fault_scan: 0,
             running: false,
             speed: Speed::PerFrame(1_000),
             error: None,
@@ -216,7 +243,27 @@ impl AppState {
             }
         }
         self.scenario = scenario;
+        self.fault_scan = 0;
+        self.changed();
+    }
+
+    /// Which views this change redraws: all of them, unless running and the text panes'
+    /// period (counted from the frame's start) is not over.
+    fn redraw(&self) -> Redraw {
+        if !self.running || self.frame_at - self.view_at >= VIEW_PERIOD_MS {
+            Redraw::Full
+        } else {
+            Redraw::Live
+        }
+    }
+
+    /// Marks a change: the live views redraw now, the text panes when their period is over.
+    fn changed(&mut self) {
         self.tick += 1;
+        if self.redraw() == Redraw::Full {
+            self.view += 1;
+            self.view_at = now_ms();
+        }
     }
 
     /// The kernel, borrowed for reading, if a session is loaded.
@@ -239,7 +286,7 @@ impl AppState {
             }
         }
         self.follow_latest_fault();
-        self.tick += 1;
+        self.changed();
     }
 
     /// Whether a policy comparison is still running.
@@ -247,16 +294,26 @@ impl AppState {
         self.compare.as_ref().is_some_and(|c| !c.borrow().done())
     }
 
-    /// One animation frame: a slice of the run, and a slice of the policy comparison.
+    /// One animation frame: a slice of the run, and a slice of the policy comparison, in
+    /// the time the pacer gives (shared half and half when both go on).
     fn frame(&mut self) {
-        let start = now_ms();
+        self.frame_at = now_ms();
+        let comparing = self.comparing();
+        let redraw = self.redraw();
+        let slice = self.pacer.borrow().slice_ms(redraw);
+        let budget = if self.running && comparing {
+            slice / 2.0
+        } else {
+            slice
+        };
+        let start = self.frame_at;
         if self.running {
             let speed = self.speed;
             self.with_session(|ss| match speed {
                 Speed::PerFrame(n) => Some(ss.run(n, Until::Budget)),
                 Speed::Max => loop {
-                    let stop = ss.run(20_000, Until::Budget);
-                    if stop != Stopped::Budget || now_ms() - start > 12.0 {
+                    let stop = ss.run(RUN_CHUNK, Until::Budget);
+                    if stop != Stopped::Budget || now_ms() - start > budget {
                         return Some(stop);
                     }
                 },
@@ -265,34 +322,66 @@ impl AppState {
                 self.status = "running".into();
             }
         }
-        if let Some(c) = self.compare.clone() {
-            let mut c = c.borrow_mut();
-            if !c.done() {
-                // Share the frame with the run: about 12 ms of work in all.
-                let budget = if self.running { 5.0 } else { 12.0 };
-                let begin = now_ms();
-                c.advance(|| now_ms() - begin > budget);
-                self.compare_gen += 1;
-            }
+        if let Some(c) = self.compare.clone().filter(|_| comparing) {
+            let begin = now_ms();
+            c.borrow_mut().advance(|| now_ms() - begin > budget);
+            self.compare_gen += 1;
+        }
+        if comparing || self.speed == Speed::Max {
+            // Only slices bounded by time teach the pacer.
+            self.pacer.borrow_mut().slice_ended(start + slice, redraw);
         }
     }
 
-    /// Points the walk view at the latest fault's address.
-    fn follow_latest_fault(&mut self) {
-        let latest = self.with_kernel(|k| {
+    /// Selects trace record `seq`: the timeline shows its fault, and the CPU and walk views
+    /// its task and page, if it has them.
+    fn select_event(&mut self, seq: u64) {
+        self.selected_event = Some(seq);
+        let hit = self.with_kernel(|k| {
             k.trace()
-                .records()
-                .iter()
-                .rev()
-                .find_map(|r| match &r.event {
-                    selfpage_core::Event::Fault { task, addr, .. } => Some((*task, *addr)),
-                    _ => None,
-                })
+                .since(seq)
+                .first()
+                .filter(|r| r.seq == seq)
+                .and_then(|r| page_of(&r.event))
         });
-        if let Some(Some((task, addr))) = latest {
-            self.walk_addr = addr;
+        if let Some(Some((task, addr))) = hit {
             self.task = task;
+            self.walk_addr = addr;
         }
+    }
+
+    /// Points the walk view at the latest fault's address, if there was a fault since the
+    /// last look (or the trace went back in time). Reads only the records new since then.
+    fn follow_latest_fault(&mut self) {
+        let seen = self.fault_scan;
+        let found = self.with_kernel(|k| {
+            let trace = k.trace();
+            let from = if trace.len() < seen { 0 } else { seen };
+            let latest = trace.since(from).iter().rev().find_map(|r| match &r.event {
+                Event::Fault { task, addr, .. } => Some((*task, *addr)),
+                _ => None,
+            });
+            (latest, trace.len())
+        });
+        if let Some((latest, len)) = found {
+            self.fault_scan = len;
+            if let Some((task, addr)) = latest {
+                self.walk_addr = addr;
+                self.task = task;
+            }
+        }
+    }
+}
+
+/// The task and page address a trace record is about, if any: where selecting it points
+/// the CPU and walk views.
+fn page_of(event: &Event) -> Option<(u32, u32)> {
+    match event {
+        Event::Fault { task, addr, .. } => Some((*task, *addr)),
+        Event::Mapped { task, vaddr, .. } | Event::Unmapped { task, vaddr, .. } => {
+            Some((*task, *vaddr))
+        }
+        _ => None,
     }
 }
 
@@ -355,12 +444,12 @@ impl Reducible for AppState {
             Action::Run => {
                 s.running = s.session.is_some();
                 s.status = "running".into();
-                s.tick += 1;
+                s.changed();
             }
             Action::Pause => {
                 s.running = false;
                 s.status = "paused".into();
-                s.tick += 1;
+                s.changed();
             }
             Action::Frame => {
                 s.frame();
@@ -372,22 +461,15 @@ impl Reducible for AppState {
             }),
             Action::SelectTask(t) => s.task = t,
             Action::Walk(va) => s.walk_addr = va,
-            Action::SelectEvent(seq) => {
-                s.selected_event = Some(seq);
-                let hit = s.with_kernel(|k| {
-                    k.trace()
-                        .records()
-                        .iter()
-                        .find(|r| r.seq == seq)
-                        .and_then(|r| match &r.event {
-                            selfpage_core::Event::Fault { task, addr, .. } => Some((*task, *addr)),
-                            _ => None,
-                        })
+            Action::SelectEvent(seq) => s.select_event(seq),
+            Action::GoToEvent(seq) => {
+                s.running = false;
+                s.with_session(|ss| {
+                    ss.goto_event(seq);
+                    None
                 });
-                if let Some(Some((task, addr))) = hit {
-                    s.task = task;
-                    s.walk_addr = addr;
-                }
+                s.status = format!("back at event #{seq}: Run replays from here");
+                s.select_event(seq);
             }
             Action::SetTask(index, setting) => {
                 if let Some(t) = s.scenario.tasks.get_mut(index) {
@@ -427,7 +509,7 @@ impl Reducible for AppState {
                         ss.kernel_mut().set_breakpoint(addr, on);
                     }
                 }
-                s.tick += 1;
+                s.changed();
             }
         }
         Rc::new(s)

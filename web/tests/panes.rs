@@ -1,5 +1,5 @@
 //! Browser tests of the panes added to the playground: the editor's error marker, the
-//! reference-string widget and the statistics pane.
+//! reference-string widget, the statistics pane and the eviction order of a task.
 
 use std::time::Duration;
 
@@ -49,10 +49,15 @@ async fn input(el: &Element) {
 
 async fn mount() -> Element {
     // Each test starts from the built-in scenario, not one a previous test left in the URL.
+    mount_at("#").await
+}
+
+/// Mounts the app as opened at URL fragment `hash`.
+async fn mount_at(hash: &str) -> Element {
     if let Some(w) = web_sys::window() {
         let _ = w
             .history()
-            .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#")));
+            .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash)));
     }
     let root = doc().create_element("div").expect("div");
     doc()
@@ -150,5 +155,52 @@ async fn the_statistics_pane_counts_the_faults_of_a_run() {
         text(&root, "#task-1 .faults")
     );
     assert_eq!(text(&root, "#stats-faults-1"), "1");
+    root.remove();
+}
+
+/// One FIFO task that writes three pages in descending address order, then reads a fourth.
+const FIFO_TOUCHES: &str = r#"{"name": "fifo order", "ram_frames": 64, "seed": 1, "max_steps": 100000,
+  "task": [{"name": "toucher", "guaranteed": 8, "extra": 0, "policy": "fifo",
+    "source": "section .text\n_start:\n    mov dword [buf+8192], 1\n    mov dword [buf+4096], 1\n    mov dword [buf], 1\n    mov eax, [buf+12288]\n    jmp _start\nsection .bss\nbuf: resb 16384\n"}]}"#;
+
+#[wasm_bindgen_test]
+async fn the_eviction_order_under_fifo_puts_the_first_faulted_page_first() {
+    let hash = format!(
+        "#scenario={}",
+        String::from(js_sys::encode_uri_component(FIFO_TOUCHES))
+    );
+    let root = mount_at(&hash).await;
+    // Three faults served; the fourth (the read) is raised but not yet served.
+    for _ in 0..4 {
+        click(&root, "#btn-fault").await;
+    }
+    assert_eq!(text(&root, "#fault-count"), "4 faults");
+    let queue = find(&root, "#queue-1");
+    assert!(
+        text(&root, "#queue-1 h3").contains("FIFO"),
+        "{}",
+        text(&root, "#queue-1 h3")
+    );
+    let pages = queue.query_selector_all(".qpage").expect("rows");
+    let rows: Vec<(String, String)> = (0..pages.length())
+        .filter_map(|i| pages.get(i)?.dyn_into::<Element>().ok())
+        .map(|li| {
+            let addr = li.get_attribute("data-vaddr").unwrap_or_default();
+            let region = text(&li, ".qregion");
+            (addr, region)
+        })
+        .collect();
+    let data: Vec<&str> = rows
+        .iter()
+        .filter(|(_, region)| region != "text")
+        .map(|(addr, _)| addr.as_str())
+        .collect();
+    let buf = 0x0040_1000_u32;
+    let hex = |a: u32| format!("0x{a:08x}");
+    assert_eq!(
+        data,
+        [hex(buf + 8192), hex(buf + 4096), hex(buf)],
+        "written first, evicted first: {rows:?}"
+    );
     root.remove();
 }

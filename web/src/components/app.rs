@@ -13,19 +13,40 @@ use super::{
 use super::{timeline::Timeline, tlb::TlbView, toolbar::Toolbar, walk::Walk};
 use crate::state::{Action, AppState};
 
-/// Props shared by every pane: the app state handle.
+/// Props shared by every pane: the app state handle. Equal states (by `AppState::view`)
+/// do not render the pane again, so while running it redraws a few times a second.
 #[derive(Properties, PartialEq, Clone)]
 pub struct PaneProps {
     /// The app state and its dispatcher.
     pub state: UseReducerHandle<AppState>,
 }
 
+/// Props of a live view, which redraws on every change of the session (every frame while
+/// running): the state and its `tick`.
+#[derive(Properties, PartialEq, Clone)]
+pub struct LiveProps {
+    /// The app state and its dispatcher.
+    pub state: UseReducerHandle<AppState>,
+    /// `AppState::tick`.
+    pub tick: u64,
+}
+
+/// The built-in scenarios as (key, title), read once: each title comes from parsing a preset.
+fn preset_titles() -> Vec<(&'static str, String)> {
+    presets::scenario_names()
+        .into_iter()
+        .map(|n| (n, presets::scenario(n).map(|s| s.name).unwrap_or_default()))
+        .collect()
+}
+
 /// The whole playground.
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(AppState::initial);
+    let presets = use_memo((), |_| preset_titles());
     use_animation_loop(&state);
     use_shortcuts(&state);
+    use_redraw_timing(&state);
 
     let on_preset = {
         let state = state.clone();
@@ -59,23 +80,23 @@ pub fn App() -> Html {
                 <label class="preset">
                     {"Scenario "}
                     <select aria-label="Built-in scenario" onchange={on_preset}>
-                        if !presets::scenario_names().into_iter().any(|n| presets::scenario(n).is_some_and(|s| s.name == state.scenario.name)) {
+                        if !presets.iter().any(|(_, title)| *title == state.scenario.name) {
                             <option value="" selected=true disabled=true>{ format!("{} (yours)", state.scenario.name) }</option>
                         }
-                        { for presets::scenario_names().into_iter().map(|n| html! {
-                            <option value={n} selected={presets::scenario(n).is_some_and(|s| s.name == state.scenario.name)}>{ presets::scenario(n).map(|s| s.name).unwrap_or_default() }</option>
+                        { for presets.iter().map(|(key, title)| html! {
+                            <option value={*key} selected={*title == state.scenario.name}>{ title.clone() }</option>
                         }) }
                     </select>
                 </label>
             </header>
-            <Toolbar state={state.clone()} />
+            <Toolbar state={state.clone()} tick={state.tick} />
             if let Some(err) = &state.error {
                 <div class="error-banner" role="alert" id="error">{ err }</div>
             }
             <div class="workspace">
                 <section class="pane pane-editor"><Editor state={state.clone()} /></section>
                 <section class="pane pane-center">
-                    <FrameMap state={state.clone()} />
+                    <FrameMap state={state.clone()} tick={state.tick} />
                     <Stats state={state.clone()} />
                     <Timeline state={state.clone()} />
                 </section>
@@ -123,23 +144,41 @@ fn use_animation_loop(state: &UseReducerHandle<AppState>) {
     });
 }
 
+/// Tells the pacer when the views finished redrawing after a slice of the run. Effects of
+/// children run before their parent's, so this one runs after every pane's canvas drew.
+#[hook]
+fn use_redraw_timing(state: &UseReducerHandle<AppState>) {
+    let pacer = state.pacer.clone();
+    use_effect_with((state.tick, state.compare_gen), move |_| {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            pacer.borrow_mut().redrawn(p.now());
+        }
+    });
+}
+
 /// Keyboard shortcuts, outside text fields: s step, f next fault, i next IPC, space run/pause,
-/// b step back, r reset.
+/// b step back, r reset, g go to the selected trace record.
 #[hook]
 fn use_shortcuts(state: &UseReducerHandle<AppState>) {
     let state = state.clone();
-    let running = state.running;
-    use_effect_with(running, move |&running| {
+    let deps = (state.running, state.selected_event);
+    use_effect_with(deps, move |&(running, selected)| {
         let document = web_sys::window().and_then(|w| w.document());
         let cb =
             Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-                let in_field = e
+                let target = e
                     .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| {
-                        matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT")
-                    });
-                if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                let in_field = target.as_ref().is_some_and(|el| {
+                    matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT")
+                });
+                // Space activates a focused button or list item; only elsewhere is it Run.
+                let on_control = target.as_ref().is_some_and(|el| {
+                    matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY")
+                        || el.has_attribute("role")
+                });
+                if in_field || e.default_prevented() || e.ctrl_key() || e.meta_key() || e.alt_key()
+                {
                     return;
                 }
                 let action = match e.key().as_str() {
@@ -148,6 +187,11 @@ fn use_shortcuts(state: &UseReducerHandle<AppState>) {
                     "i" => Action::StepTo("ipc"),
                     "b" => Action::StepBack,
                     "r" => Action::Reset,
+                    "g" => match selected {
+                        Some(seq) => Action::GoToEvent(seq),
+                        None => return,
+                    },
+                    " " if on_control => return,
                     " " if running => Action::Pause,
                     " " => Action::Run,
                     _ => return,

@@ -1,13 +1,31 @@
-//! The event log: the newest trace records in words; click one to show it in the timeline.
+//! The event log: the newest trace records in words. A listbox: Tab reaches it, arrow keys
+//! move between records, Enter, Space or a click selects one, and the other views (timeline,
+//! CPU, page-table walk) jump to it; "Rewind to" (g) takes the machine back to that moment.
 
 use yew::prelude::*;
 
 use super::app::PaneProps;
 use crate::format;
-use crate::state::Action;
+use crate::roving::{self, Axis};
+use crate::state::{Action, AppState};
 
 /// Records shown.
 const SHOWN: usize = 200;
+/// What the arrow keys move between.
+const ROW: &str = "[role=option]";
+
+/// The sequence number of the trace record an element (a row here, a chip in the timeline)
+/// stands for, from its `data-seq`.
+pub fn seq_of(el: &web_sys::Element) -> Option<u64> {
+    el.get_attribute("data-seq")?.parse().ok()
+}
+
+/// Selects the record `row` shows, if any.
+fn select(state: &UseReducerHandle<AppState>, row: Option<web_sys::Element>) {
+    if let Some(seq) = row.as_ref().and_then(seq_of) {
+        state.dispatch(Action::SelectEvent(seq));
+    }
+}
 
 /// The event log.
 #[component]
@@ -23,15 +41,44 @@ pub fn EventLog(props: &PaneProps) -> Html {
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
+    let onclick = {
+        let s = state.clone();
+        Callback::from(move |e: MouseEvent| select(&s, roving::clicked(&e, ROW)))
+    };
+    let onkeydown = {
+        let s = state.clone();
+        Callback::from(move |e: KeyboardEvent| select(&s, roving::on_key(&e, Axis::Vertical, ROW)))
+    };
+    let on_go = state.selected_event.map(|seq| {
+        let s = state.clone();
+        Callback::from(move |_: MouseEvent| s.dispatch(Action::GoToEvent(seq)))
+    });
+    // One Tab stop: the selected record, or else the newest.
+    let tab_stop = state
+        .selected_event
+        .filter(|sel| rows.iter().any(|r| r.0 == *sel))
+        .or_else(|| rows.first().map(|r| r.0));
     html! {
         <div class="card" id="events">
-            <h2>{"Trace"}<span class="badge">{"newest first"}</span></h2>
-            <ol class="events">
+            <h2>
+                <span id="events-title">{"Trace"}</span>
+                <span class="badge">{"newest first · ↑↓ move, Enter shows a record"}</span>
+                if let (Some(seq), Some(onclick)) = (state.selected_event, on_go) {
+                    <span class="card-actions">
+                        <button id="btn-goto" aria-keyshortcuts="g" {onclick}
+                            title={format!("Rewind the machine to just after record #{seq}: CPU, frames, page tables and TLB as they were then (g)")}>
+                            { format!("Rewind to #{seq}") }
+                        </button>
+                    </span>
+                }
+            </h2>
+            <ol class="events" role="listbox" aria-labelledby="events-title" {onclick} {onkeydown}>
                 { for rows.into_iter().map(|(seq, time, kind, text)| {
-                    let s = state.clone();
-                    let onclick = Callback::from(move |_| s.dispatch(Action::SelectEvent(seq)));
+                    let selected = state.selected_event == Some(seq);
                     html! {
-                        <li class={classes!("ev", format!("ev-{kind}"), (state.selected_event == Some(seq)).then_some("selected"))} {onclick}>
+                        <li key={seq} role="option" data-seq={seq.to_string()} aria-selected={selected.to_string()}
+                            tabindex={if tab_stop == Some(seq) { "0" } else { "-1" }}
+                            class={classes!("ev", format!("ev-{kind}"), selected.then_some("selected"))}>
                             <span class="seq">{ format!("#{seq}") }</span>
                             <span class="time">{ format!("t={time}") }</span>
                             <span class="text">{ text }</span>

@@ -1,21 +1,18 @@
 //! The physical memory map: every frame of RAM as a cell on a canvas, coloured by owner,
 //! with marks for kernel, free, mapped, dirty, referenced, shared, COW and extra frames.
 
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use yew::prelude::*;
 
 use selfpage_core::views::{self, mark, FrameCell};
 
-use super::app::PaneProps;
+use super::app::LiveProps;
 use crate::format::hex32;
+use crate::raster::Raster;
 
 /// Width of the canvas before it is laid out, in CSS pixels.
 const DEFAULT_WIDTH: u32 = 720;
-/// Owner colours (Okabe–Ito, distinguishable with colour-blindness), by task id mod 8.
-pub const OWNER_COLOURS: [&str; 8] = [
-    "#999999", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-];
 
 /// The canvas's laid-out width in CSS pixels.
 fn width_of(canvas: &HtmlCanvasElement) -> u32 {
@@ -25,102 +22,34 @@ fn width_of(canvas: &HtmlCanvasElement) -> u32 {
     }
 }
 
-/// Cell size and columns for `n` frames in a canvas `width` pixels wide: the largest
-/// square cells that fit the frames in a block about half as high as it is wide.
-fn layout(n: u32, width: u32) -> (u32, u32) {
-    let mut cell = 48;
-    while cell > 2 && (width / cell) * (width / cell).max(1) / 2 < n {
-        cell -= 1;
-    }
-    (cell, (width / cell).max(1))
-}
-
-fn draw(canvas: &HtmlCanvasElement, cells: &[FrameCell]) {
-    let n = cells.len() as u32;
+/// Brings the canvas up to date with `cells`: a new raster when the canvas width or the
+/// number of frames changed, then only the rows of pixels whose cells changed.
+fn draw(canvas: &HtmlCanvasElement, raster: &mut Option<Raster>, cells: &[FrameCell]) {
     let width = width_of(canvas);
-    let (cell, cols) = layout(n, width);
-    let rows = n.div_ceil(cols);
-    canvas.set_width(width);
-    canvas.set_height(rows * cell);
-    let Some(ctx) = canvas
+    let r = match raster {
+        Some(r) if r.fits(cells.len(), width) => r,
+        _ => {
+            let r = raster.insert(Raster::new(cells.len() as u32, width));
+            canvas.set_width(r.width);
+            canvas.set_height(r.height);
+            r
+        }
+    };
+    let Some(rows) = r.update(cells) else {
+        return;
+    };
+    let ctx = canvas
         .get_context("2d")
         .ok()
         .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
-    ctx.set_fill_style_str("#ffffff");
-    ctx.fill_rect(0.0, 0.0, f64::from(width), f64::from(rows * cell));
-    let gap = if cell >= 6 { 1.0 } else { 0.0 };
-    let size = f64::from(cell) - gap;
-    for (i, c) in cells.iter().enumerate() {
-        let i = i as u32;
-        let x = f64::from((i % cols) * cell);
-        let y = f64::from((i / cols) * cell);
-        let (fill, alpha) = if c.marks & mark::KERNEL != 0 && c.marks & mark::FREE != 0 {
-            ("#d5d9e0", 1.0)
-        } else if c.marks & mark::KERNEL != 0 {
-            ("#3b4252", 1.0)
-        } else if c.marks & mark::FREE != 0 {
-            ("#eef0f3", 1.0)
-        } else {
-            (
-                OWNER_COLOURS[(c.owner % 8) as usize],
-                if c.marks & mark::MAPPED != 0 {
-                    1.0
-                } else {
-                    0.45
-                },
-            )
-        };
-        ctx.set_global_alpha(alpha);
-        ctx.set_fill_style_str(fill);
-        ctx.fill_rect(x, y, size, size);
-        ctx.set_global_alpha(1.0);
-        if cell < 8 {
-            continue;
-        }
-        let s = size;
-        if c.marks & mark::KERNEL != 0 && c.marks & mark::FREE == 0 {
-            // Page tables: a diagonal stroke, so they read without colour.
-            ctx.set_stroke_style_str("#eceff4");
-            ctx.begin_path();
-            ctx.move_to(x + 2.0, y + s - 2.0);
-            ctx.line_to(x + s - 2.0, y + 2.0);
-            ctx.stroke();
-        }
-        if c.marks & mark::DIRTY != 0 {
-            ctx.set_fill_style_str("#1f2430");
-            ctx.begin_path();
-            ctx.move_to(x + s * 0.55, y);
-            ctx.line_to(x + s, y);
-            ctx.line_to(x + s, y + s * 0.45);
-            ctx.close_path();
-            ctx.fill();
-        }
-        if c.marks & mark::REFERENCED != 0 {
-            ctx.set_fill_style_str("#1f2430");
-            ctx.begin_path();
-            let _ = ctx.arc(
-                x + s * 0.25,
-                y + s * 0.75,
-                (s * 0.12).max(1.5),
-                0.0,
-                std::f64::consts::TAU,
-            );
-            ctx.fill();
-        }
-        if c.marks & (mark::COW | mark::SHARED) != 0 {
-            ctx.set_stroke_style_str("#1f2430");
-            ctx.set_line_width(if c.marks & mark::COW != 0 { 2.0 } else { 1.0 });
-            ctx.stroke_rect(x + 1.5, y + 1.5, s - 3.0, s - 3.0);
-            ctx.set_line_width(1.0);
-        }
-        if c.marks & mark::EXTRA != 0 {
-            ctx.set_fill_style_str("#ffffff");
-            ctx.fill_rect(x + s * 0.4, y + s - 3.0, s * 0.2, 2.0);
-        }
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+    let image = ImageData::new_with_u8_clamped_array_and_sh(
+        Clamped(r.rows(&rows)),
+        r.width,
+        rows.end - rows.start,
+    );
+    if let (Some(ctx), Ok(image)) = (ctx, image) {
+        let _ = ctx.put_image_data(&image, 0.0, f64::from(rows.start));
     }
 }
 
@@ -166,47 +95,69 @@ fn describe(pfn: usize, c: &FrameCell) -> String {
 
 /// The frame map with its legend and a details line for the frame under the pointer.
 #[component]
-pub fn FrameMap(props: &PaneProps) -> Html {
+pub fn FrameMap(props: &LiveProps) -> Html {
     let state = &props.state;
     let canvas = use_node_ref();
+    let raster = use_mut_ref(|| None::<Raster>);
     let hover = use_state(|| None::<usize>);
-    let cells = use_memo(state.tick, {
+    let cells = use_memo(props.tick, {
         let state = state.clone();
         move |_| state.with_kernel(views::frame_map).unwrap_or_default()
     });
     {
-        let canvas = canvas.clone();
-        let cells = cells.clone();
-        use_effect_with(state.tick, move |_| {
+        let (canvas, raster, cells) = (canvas.clone(), raster.clone(), cells.clone());
+        use_effect_with(props.tick, move |_| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw(&c, &cells);
+                draw(&c, &mut raster.borrow_mut(), &cells);
             }
         });
     }
     let onmousemove = {
         let hover = hover.clone();
-        let canvas = canvas.clone();
-        let n = cells.len() as u32;
+        let raster = raster.clone();
         Callback::from(move |e: MouseEvent| {
-            let Some(c) = canvas.cast::<HtmlCanvasElement>() else {
-                return;
-            };
-            let (cell, cols) = layout(n, width_of(&c));
             let (x, y) = (e.offset_x().max(0) as u32, e.offset_y().max(0) as u32);
-            let col = x / cell;
-            let i = (y / cell) * cols + col;
-            hover.set((col < cols && i < n).then_some(i as usize));
+            hover.set(raster.borrow().as_ref().and_then(|r| r.cell_at(x, y)));
         })
     };
+    // The keyboard moves the same cursor as the pointer: arrows, Home, End.
+    let onkeydown = {
+        let hover = hover.clone();
+        let raster = raster.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let to = raster
+                .borrow()
+                .as_ref()
+                .and_then(|r| r.step(hover.unwrap_or(0), &e.key()));
+            if let Some(to) = to {
+                e.prevent_default();
+                hover.set(Some(to));
+            }
+        })
+    };
+    let cursor = hover.and_then(|i| {
+        let (x, y, size) = raster.borrow().as_ref()?.cell_rect(i);
+        Some(format!(
+            "left:{x}px;top:{y}px;width:{size}px;height:{size}px"
+        ))
+    });
     let used = cells.iter().filter(|c| c.marks & mark::FREE == 0).count();
     let detail = hover
         .and_then(|i| cells.get(i).map(|c| describe(i, c)))
-        .unwrap_or_else(|| "hover a frame for details".into());
+        .unwrap_or_else(|| {
+            "hover a frame (or focus the map and use the arrow keys) for details".into()
+        });
     html! {
         <div class="card" id="frames">
             <h2>{"Physical memory"}<span class="badge" id="frames-used">{ format!("{used} of {} frames in use", cells.len()) }</span></h2>
-            <canvas ref={canvas} class="frame-map" {onmousemove} role="img" aria-label="Physical frame map" />
-            <p class="frame-detail" id="frame-detail">{ detail }</p>
+            <div class="frame-map-wrap">
+                <canvas ref={canvas} class="frame-map" tabindex="0" {onmousemove} {onkeydown}
+                    aria-label="Physical frame map: arrow keys move between frames" aria-describedby="frame-detail" />
+                if let Some(style) = cursor {
+                    <div class="frame-cursor" aria-hidden="true" {style}></div>
+                }
+            </div>
+            <p class="frame-detail" id="frame-detail" aria-live="polite">{ detail }</p>
             <ul class="legend">
                 <li><span class="sw sw-free"></span>{"free"}</li>
                 <li><span class="sw sw-kernel"></span>{"page table (kernel)"}</li>
@@ -216,6 +167,7 @@ pub fn FrameMap(props: &PaneProps) -> Html {
                 <li><span class="mk mk-dirty"></span>{"dirty"}</li>
                 <li><span class="mk mk-ref"></span>{"referenced"}</li>
                 <li><span class="mk mk-cow"></span>{"shared / COW"}</li>
+                <li><span class="mk mk-extra"></span>{"extra (beyond the guarantee)"}</li>
             </ul>
         </div>
     }

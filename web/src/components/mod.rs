@@ -6,6 +6,7 @@ pub mod editor;
 pub mod events;
 pub mod files;
 pub mod frame_map;
+pub mod policy_queue;
 pub mod refstring;
 pub mod registers;
 pub mod stats;

@@ -5,8 +5,8 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::app::PaneProps;
-use super::frame_map::OWNER_COLOURS;
 use crate::plot::{self, Line};
+use crate::raster::OWNER_COLOURS;
 use crate::series::{Series, StatsSeries, TaskSeries};
 
 /// Height of each chart, in CSS pixels.
@@ -63,7 +63,7 @@ pub fn Stats(props: &PaneProps) -> Html {
             mapped_canvas.clone(),
             io_canvas.clone(),
         );
-        use_effect_with((state.tick, state.boot_id), move |_| {
+        use_effect_with((state.view, state.boot_id), move |_| {
             let s = cache.borrow();
             let x_max = now.max(s.end_time);
             if let Some(c) = canvases.0.cast::<HtmlCanvasElement>() {

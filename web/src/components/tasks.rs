@@ -1,20 +1,31 @@
-//! Tasks with their containers and capabilities: guaranteed vs. extra vs. held frames.
+//! Tasks with their containers and capabilities: guaranteed vs. extra vs. held frames, and
+//! each task's eviction order (its policy's queue of resident pages).
 
 use yew::prelude::*;
 
 use selfpage_core::views;
 
 use super::app::PaneProps;
+use super::policy_queue::PolicyQueue;
+use crate::policy_queue::PolicyQueueView;
 use crate::state::Action;
 
-/// The tasks table.
+/// Pages of each task's eviction order shown.
+const QUEUE_SHOWN: usize = 8;
+
+/// The tasks table and the eviction orders.
 #[component]
 pub fn Tasks(props: &PaneProps) -> Html {
     let state = &props.state;
     let rows = state
         .with_kernel(|k| {
             k.tasks()
-                .map(|t| (t.guaranteed, t.extra, views::task_summary(k, t)))
+                .map(|t| {
+                    let queue = k
+                        .manager(t.id)
+                        .map(|mm| PolicyQueueView::of(mm, QUEUE_SHOWN));
+                    (t.guaranteed, t.extra, views::task_summary(k, t), queue)
+                })
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
@@ -23,14 +34,19 @@ pub fn Tasks(props: &PaneProps) -> Html {
             <h2>{"Tasks and their frames"}</h2>
             <table class="tasks">
                 <tr><th>{"task"}</th><th title="guaranteed + extra frames">{"frames"}</th><th>{"held"}</th><th>{"faults"}</th><th>{"in/out"}</th><th>{"status"}</th></tr>
-                { for rows.into_iter().map(|(g, x, t)| {
-                    let id = t.id;
+                { for rows.iter().map(|(g, x, t, _)| {
+                    let (g, x, id) = (*g, *x, t.id);
                     let s = state.clone();
-                    let onclick = Callback::from(move |_| s.dispatch(Action::SelectTask(id)));
+                    let onclick = Callback::from(move |_: MouseEvent| s.dispatch(Action::SelectTask(id)));
                     let width = |n: u32| format!("width:{}%", 100 * n / (g + x).max(1));
+                    let shown = id == state.task;
                     html! {
-                        <tr class={classes!((id == state.task).then_some("selected"))} {onclick} id={format!("task-{id}")}>
-                            <td><span class={format!("swatch owner-{}", id % 8)}></span>{ format!("{id} {}", t.name) }</td>
+                        <tr class={classes!(shown.then_some("selected"))} id={format!("task-{id}")}>
+                            <td>
+                                <button class="task-pick" aria-pressed={shown.to_string()} title="Show this task in the CPU, editor and walk views" {onclick}>
+                                    <span class={format!("swatch owner-{}", id % 8)}></span>{ format!("{id} {}", t.name) }
+                                </button>
+                            </td>
                             <td>{ format!("{g} + {x}") }</td>
                             <td>
                                 <div class="meter" title={format!("{} of {} frames", t.frames_held, g + x)}>
@@ -41,11 +57,16 @@ pub fn Tasks(props: &PaneProps) -> Html {
                             </td>
                             <td class="faults">{ t.faults }</td>
                             <td>{ format!("{}/{}", t.page_ins, t.page_outs) }</td>
-                            <td class="status">{ t.status }</td>
+                            <td class="status">{ &t.status }</td>
                         </tr>
                     }
                 }) }
             </table>
+            <div class="queues">
+                { for rows.into_iter().filter_map(|(_, _, t, q)| q.map(|q| (t.id, q))).map(|(task, queue)| html! {
+                    <PolicyQueue {task} {queue} />
+                }) }
+            </div>
         </div>
     }
 }

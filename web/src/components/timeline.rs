@@ -1,18 +1,25 @@
 //! The fault timeline: one fault as a sequence diagram — faulting thread → pager → physmem
-//! → kernel → resume — and the list of faults to choose from.
+//! → kernel → resume — and the strip of faults to choose from (one Tab stop; the arrow keys
+//! move along it, Enter or Space shows a fault).
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use selfpage_core::{Endpoint, Event, Record};
 
 use super::app::PaneProps;
+use super::events::seq_of;
 use crate::format::{self, hex32};
+use crate::roving::{self, Axis};
 use crate::state::Action;
 
 /// Faults listed in the strip, newest first.
 const STRIP_LEN: usize = 64;
-/// Newest records searched for them.
+/// Newest records searched for them (and records searched back from a selected record for
+/// the fault it belongs to).
 const STRIP_SCAN: usize = 50_000;
+/// What the arrow keys move between.
+const CHIP: &str = "button[data-seq]";
 
 /// Lanes of the diagram.
 const LANES: [&str; 4] = ["thread", "pager (libhurd-mm)", "physmem", "kernel"];
@@ -221,11 +228,17 @@ pub fn Timeline(props: &PaneProps) -> Html {
         faults.reverse();
         let total: u64 = k.tasks().map(|t| t.counters.faults).sum();
         let first_seq = recs.first().map_or(0, |r| r.seq);
+        // A selected record shows the fault it belongs to: the last one at or before it.
         let chosen = state
             .selected_event
-            .filter(|&s| {
-                recs.get(s.saturating_sub(first_seq) as usize)
-                    .is_some_and(|r| r.seq == s && matches!(r.event, Event::Fault { .. }))
+            .and_then(|s| {
+                let upto = recs.len().min(s.checked_sub(first_seq)? as usize + 1);
+                recs[..upto]
+                    .iter()
+                    .rev()
+                    .take(STRIP_SCAN)
+                    .find(|r| matches!(r.event, Event::Fault { .. }))
+                    .map(|r| r.seq)
             })
             .or_else(|| faults.last().map(|(s, _)| *s));
         let start = chosen.map(|s| s.saturating_sub(first_seq) as usize);
@@ -238,15 +251,39 @@ pub fn Timeline(props: &PaneProps) -> Html {
     let Some((faults, total, chosen, rows)) = data else {
         return html! {};
     };
+    let onclick = {
+        let s = state.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(seq) = roving::clicked(&e, CHIP).as_ref().and_then(seq_of) {
+                s.dispatch(Action::SelectEvent(seq));
+            }
+        })
+    };
+    let onkeydown = Callback::from(|e: KeyboardEvent| {
+        // Enter and Space reach the focused button as a click.
+        if let Some(chip) = roving::on_key(&e, Axis::Horizontal, CHIP) {
+            if let Ok(b) = chip.dyn_into::<web_sys::HtmlElement>() {
+                b.click();
+            }
+        }
+    });
+    // One Tab stop: the fault shown, or else the newest.
+    let tab_stop = chosen
+        .filter(|c| faults.iter().any(|(s, _)| s == c))
+        .or_else(|| faults.last().map(|(s, _)| *s));
     html! {
         <div class="card" id="timeline">
             <h2>{"Fault timeline"}<span class="badge" id="fault-count">{ format!("{total} faults") }</span></h2>
-            <ol class="fault-strip" aria-label="Faults">
+            <ol class="fault-strip" aria-label="Faults, newest first: ←→ move, Enter shows one" {onclick} {onkeydown}>
                 { for faults.iter().rev().map(|(seq, label)| {
-                    let s = state.clone();
-                    let seq = *seq;
-                    let onclick = Callback::from(move |_| s.dispatch(Action::SelectEvent(seq)));
-                    html! { <li><button class={classes!((chosen == Some(seq)).then_some("selected"))} {onclick}>{ label }</button></li> }
+                    let shown = chosen == Some(*seq);
+                    html! {
+                        <li key={*seq}>
+                            <button data-seq={seq.to_string()} aria-pressed={shown.to_string()} title={format!("show fault #{seq} in the diagram")}
+                                tabindex={if tab_stop == Some(*seq) { "0" } else { "-1" }}
+                                class={classes!(shown.then_some("selected"))}>{ label }</button>
+                        </li>
+                    }
                 }) }
             </ol>
             if rows.is_empty() {

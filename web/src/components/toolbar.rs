@@ -2,12 +2,12 @@
 
 use yew::prelude::*;
 
-use super::app::PaneProps;
+use super::app::LiveProps;
 use crate::state::{Action, Speed};
 
 /// The control bar.
 #[component]
-pub fn Toolbar(props: &PaneProps) -> Html {
+pub fn Toolbar(props: &LiveProps) -> Html {
     let state = &props.state;
     let act = |a: Action| {
         let s = state.clone();
@@ -35,15 +35,15 @@ pub fn Toolbar(props: &PaneProps) -> Html {
         .unwrap_or_default();
     html! {
         <nav class="toolbar" aria-label="Controls">
-            <button id="btn-step" title="Execute one instruction (s)" onclick={act(Action::Step)} {disabled}>{"Step"}</button>
-            <button id="btn-fault" title="Run to the next page fault (f)" onclick={act(Action::StepTo("fault"))} {disabled}>{"Next fault"}</button>
-            <button id="btn-ipc" title="Run to the next IPC message (i)" onclick={act(Action::StepTo("ipc"))} {disabled}>{"Next IPC"}</button>
+            <button id="btn-step" aria-keyshortcuts="s" title="Execute one instruction (s)" onclick={act(Action::Step)} {disabled}>{"Step"}</button>
+            <button id="btn-fault" aria-keyshortcuts="f" title="Run to the next page fault (f)" onclick={act(Action::StepTo("fault"))} {disabled}>{"Next fault"}</button>
+            <button id="btn-ipc" aria-keyshortcuts="i" title="Run to the next IPC message (i)" onclick={act(Action::StepTo("ipc"))} {disabled}>{"Next IPC"}</button>
             if state.running {
-                <button id="btn-run" class="primary" title="Pause (space)" onclick={act(Action::Pause)}>{"Pause"}</button>
+                <button id="btn-run" class="primary" aria-keyshortcuts="Space" title="Pause (space)" onclick={act(Action::Pause)}>{"Pause"}</button>
             } else {
-                <button id="btn-run" class="primary" title="Run (space)" onclick={act(Action::Run)} {disabled}>{"Run"}</button>
+                <button id="btn-run" class="primary" aria-keyshortcuts="Space" title="Run (space)" onclick={act(Action::Run)} {disabled}>{"Run"}</button>
             }
-            <label class="speed" title="Instructions per animation frame while running">
+            <label class="speed" title="Instructions per animation frame while running; as fast as possible runs as long as each frame allows">
                 {"Speed "}
                 <select aria-label="Speed" onchange={on_speed}>
                     { for Speed::CHOICES.iter().enumerate().map(|(i, sp)| html! {
@@ -51,8 +51,8 @@ pub fn Toolbar(props: &PaneProps) -> Html {
                     }) }
                 </select>
             </label>
-            <button id="btn-back" title="Undo one instruction (b)" onclick={act(Action::StepBack)} {disabled}>{"Step back"}</button>
-            <button id="btn-reset" title="Back to the start (r)" onclick={act(Action::Reset)} {disabled}>{"Reset"}</button>
+            <button id="btn-back" aria-keyshortcuts="b" title="Undo one instruction (b)" onclick={act(Action::StepBack)} {disabled}>{"Step back"}</button>
+            <button id="btn-reset" aria-keyshortcuts="r" title="Back to the start (r)" onclick={act(Action::Reset)} {disabled}>{"Reset"}</button>
             <span class="status" id="status" aria-live="polite">
                 <b>{ &state.status }</b>
                 { format!(" · {retired} instructions · time {time} · {events} events") }
