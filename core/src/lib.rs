@@ -35,6 +35,6 @@ pub use pool::KernelPool;
 pub use scenario::{
     Scenario, ScenarioError, TaskSpec, MAX_RAM_FRAMES, MAX_SOURCE_BYTES, MAX_TASKS,
 };
-pub use session::{Session, Summary, TaskSummary, SNAPSHOT_EVERY};
+pub use session::{Session, Summary, TaskSummary};
 pub use task::{Task, TaskCounters, ThreadState};
 pub use trace::{AccessKind, Endpoint, Event, Record, Trace};

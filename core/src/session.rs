@@ -5,8 +5,12 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::{Kernel, KernelConfig, LoadError, Stopped, Until};
 use crate::scenario::Scenario;
 
-/// Instructions between two snapshots.
-pub const SNAPSHOT_EVERY: u64 = 50_000;
+/// Fewest instructions between two snapshots (small machines).
+const SNAPSHOT_EVERY: u64 = 50_000;
+/// Bytes of RAM a snapshot copies per instruction of distance between snapshots at most:
+/// larger machines snapshot less often, so copying RAM stays a small part of running
+/// (16 MiB of RAM: a snapshot every 1,048,576 instructions).
+const SNAPSHOT_BYTES_PER_INSTRUCTION: u64 = 16;
 /// Snapshots kept; when full, every other one is dropped, so they thin out towards the past.
 const MAX_SNAPSHOTS: usize = 32;
 /// Bytes of emulated RAM all snapshots together may hold; large machines keep fewer.
@@ -129,13 +133,14 @@ impl Session {
         if left == 0 {
             return Stopped::Budget;
         }
+        let every = self.snapshot_every();
         loop {
-            let to_snapshot = SNAPSHOT_EVERY - self.kernel.retired() % SNAPSHOT_EVERY;
+            let to_snapshot = every - self.kernel.retired() % every;
             let before = self.kernel.retired();
             let stop = self.kernel.run(left.min(to_snapshot), until);
             let ran = self.kernel.retired() - before;
             left -= ran.min(left);
-            if ran > 0 && self.kernel.retired() % SNAPSHOT_EVERY == 0 {
+            if ran > 0 && self.kernel.retired() % every == 0 {
                 self.snapshot();
             }
             if stop != Stopped::Budget || left == 0 {
@@ -154,6 +159,17 @@ impl Session {
         self.run(u64::MAX, Until::Budget)
     }
 
+    /// Instructions between two snapshots: at least [`SNAPSHOT_EVERY`], more on large
+    /// machines, whose snapshots copy more RAM.
+    pub fn snapshot_every(&self) -> u64 {
+        SNAPSHOT_EVERY.max(self.ram_bytes() / SNAPSHOT_BYTES_PER_INSTRUCTION)
+    }
+
+    /// Bytes of emulated RAM.
+    fn ram_bytes(&self) -> u64 {
+        u64::from(self.kernel.machine().ram().frames()) * u64::from(x86_emu::PAGE_SIZE)
+    }
+
     /// Snapshots held now, the state after boot included; each holds a copy of RAM.
     pub fn snapshots_held(&self) -> usize {
         self.snapshots.len() + 1
@@ -161,8 +177,7 @@ impl Session {
 
     /// How many snapshots fit the memory budget for this machine's RAM (at least 2).
     pub fn snapshot_limit(&self) -> usize {
-        let ram = u64::from(self.kernel.machine().ram().frames()) * u64::from(x86_emu::PAGE_SIZE);
-        ((SNAPSHOT_RAM_BUDGET / ram.max(1)) as usize).clamp(2, MAX_SNAPSHOTS)
+        ((SNAPSHOT_RAM_BUDGET / self.ram_bytes().max(1)) as usize).clamp(2, MAX_SNAPSHOTS)
     }
 
     /// Makes a snapshot the current state, with its trace records taken from the present.

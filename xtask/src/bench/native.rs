@@ -5,9 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use selfpage_core::{
-    exec, Kernel, KernelConfig, Scenario, Session, Stopped, Until, SNAPSHOT_EVERY,
-};
+use selfpage_core::{exec, Kernel, KernelConfig, Scenario, Session, Stopped, Until};
 use serde::{Deserialize, Serialize};
 
 use super::clock::{children_cpu, rss_bytes, thread_cpu, wall};
@@ -607,7 +605,7 @@ fn step_back() -> Vec<Row> {
                 "4-task pressure scenario, {} instructions; replays from the nearest earlier \
                  snapshot (every {} instructions, at most {} kept at this RAM size)",
                 num_u(retired),
-                num_u(SNAPSHOT_EVERY),
+                num_u(s.snapshot_every()),
                 s.snapshot_limit()
             )),
         Row::new(figure_back, back_ms, "ms").vs(Some(forward_ms), "run from boot to there"),
