@@ -391,6 +391,8 @@ fn hand_cases() -> Vec<(&'static str, &'static str)> {
         ("16-bit alu", "mov eax, 0x12345678\nadd ax, 0x9000\nsub bx, ax\ninc cx\nadc dx, 1"),
         ("8-bit high regs", "mov eax, 0x1234\nadd ah, al\nxchg ah, bl\nsub ch, dh"),
         ("daa-free misc nop", "nop\nxchg eax, eax\nnop"),
+        ("memory forms", "lea esi, [BUF+8]\nmov ecx, 2\nadd dword [esi+ecx*4], 0x7fffffff\nsub [esi+4], eax\ninc dword [esi]\ndec dword [esi+ecx*2]\ncmp dword [esi], 5\nmov dword [esi+12], 0x80000000\nand ebx, [esi+12]\nmovsx edx, word [esi+14]\nmovzx edi, byte [esi+15]\ntest [esi+4], ebx\nxor dword [esi+ecx*8-4], -1\nor [esi], edx\ncmp eax, [esi+8]"),
+        ("push pop call ret", "push -2\npush dword 0x12345678\npop eax\npop ebp\npush esp\npop ebx\nmov [BUF], esp\npush ecx\npop esp\nmov esp, [BUF]\ncall .f\njmp .e\n.f:\ninc dword [esp]\ndec dword [esp]\nret\n.e:"),
     ]
 }
 

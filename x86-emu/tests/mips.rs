@@ -3,7 +3,7 @@
 //! loop and a loop touching 1,024 pages with paging on, next to the native speed of the same
 //! loops (a ratio measured in one run). Run with
 //! `cargo test -p x86-emu --release --test mips -- --ignored --nocapture`.
-//! `MIPS_ONLY=nop|dec|reg|page` runs only that loop (without the native comparison);
+//! `MIPS_ONLY=nop|dec|reg|page|rmw|mem` runs only that loop (without the native comparison);
 //! `MIPS_SCALE=n` divides the budgets (valgrind).
 
 use iced_x86::code_asm::*;
@@ -136,6 +136,12 @@ fn mips() {
     if wanted("page") {
         page_loop();
     }
+    if wanted("rmw") {
+        rmw_loop();
+    }
+    if wanted("mem") {
+        memory_forms_loop();
+    }
 }
 
 /// Fetch and dispatch overhead alone: 9 NOPs and a JMP.
@@ -228,4 +234,56 @@ fn page_loop() {
             native_mips(body, "mov esi, buf\nmov ecx, 1024", 10, 50_000_000),
         );
     }
+}
+
+/// The second data page: its TLB slot is not the code page's (the first one's is).
+const DATA2: u32 = DATA + 0x1000;
+
+/// The workloads' page toucher: `add dword [edi], 1` in a 3-instruction loop.
+fn rmw_loop() {
+    let mut a = CodeAssembler::new(32).unwrap();
+    let mut top = a.create_label();
+    a.mov(edi, DATA2).unwrap();
+    a.set_label(&mut top).unwrap();
+    a.add(dword_ptr(edi), 1).unwrap();
+    a.dec(esi).unwrap();
+    a.jnz(top).unwrap();
+    let code = a.assemble(CODE as u64).unwrap();
+    let mut m = machine(&code, 2);
+    let emu = measure("add [mem], 1 loop", &mut m, 100_000_000);
+    if compare() {
+        report(
+            "add [mem], 1 loop",
+            emu,
+            native_mips("add dword [esi], 1", "mov esi, buf", 1, 500_000_000),
+        );
+    }
+}
+
+/// 13 instructions per iteration: one of each memory form compiled code uses most, and a call.
+fn memory_forms_loop() {
+    let mut a = CodeAssembler::new(32).unwrap();
+    let mut top = a.create_label();
+    let mut f = a.create_label();
+    a.mov(esp, DATA2 + 4096).unwrap();
+    a.mov(edi, DATA2).unwrap();
+    a.jmp(top).unwrap();
+    a.set_label(&mut f).unwrap();
+    a.inc(dword_ptr(edi + 4)).unwrap();
+    a.ret().unwrap();
+    a.set_label(&mut top).unwrap();
+    a.add(dword_ptr(edi), 1).unwrap();
+    a.add(dword_ptr(edi + 8), eax).unwrap();
+    a.cmp(dword_ptr(edi + 12), 5).unwrap();
+    a.mov(dword_ptr(edi + 16), 7u32).unwrap();
+    a.movzx(eax, byte_ptr(edi)).unwrap();
+    a.movsx(ebx, word_ptr(edi + 2)).unwrap();
+    a.push(eax).unwrap();
+    a.pop(edx).unwrap();
+    a.call(f).unwrap();
+    a.dec(esi).unwrap();
+    a.jnz(top).unwrap();
+    let code = a.assemble(CODE as u64).unwrap();
+    let mut m = machine(&code, 2);
+    measure("memory forms loop", &mut m, 100_000_000);
 }

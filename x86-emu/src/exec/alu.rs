@@ -20,42 +20,58 @@ pub(crate) enum Alu {
     Test,
 }
 
+impl Alu {
+    /// `a op b` (not yet masked to the operand size) and the flags operation that records
+    /// it; `cin` is the carry ADC and SBB take in (the other operations ignore it).
+    #[inline(always)]
+    pub(crate) fn apply(self, a: u32, b: u32, cin: bool) -> (u32, FlagOp) {
+        match self {
+            Alu::Add => (a.wrapping_add(b), FlagOp::Add),
+            Alu::Adc => (a.wrapping_add(b).wrapping_add(cin as u32), FlagOp::Adc),
+            Alu::Sub | Alu::Cmp => (a.wrapping_sub(b), FlagOp::Sub),
+            Alu::Sbb => (a.wrapping_sub(b).wrapping_sub(cin as u32), FlagOp::Sbb),
+            Alu::And | Alu::Test => (a & b, FlagOp::Logic),
+            Alu::Or => (a | b, FlagOp::Logic),
+            Alu::Xor => (a ^ b, FlagOp::Logic),
+        }
+    }
+
+    /// Whether the result goes to the destination (CMP and TEST only set flags).
+    #[inline(always)]
+    pub(crate) fn writes(self) -> bool {
+        !matches!(self, Alu::Cmp | Alu::Test)
+    }
+}
+
+/// INC (or DEC) of `a`, masked to `size` bytes, and the flags operation that records it.
+#[inline(always)]
+pub(crate) fn inc_dec(a: u32, inc: bool, size: u32) -> (u32, FlagOp) {
+    if inc {
+        (a.wrapping_add(1) & size_mask(size), FlagOp::Inc)
+    } else {
+        (a.wrapping_sub(1) & size_mask(size), FlagOp::Dec)
+    }
+}
+
 impl Machine {
     /// `op dst, src`; CMP and TEST only set flags.
     #[inline(always)]
     pub(crate) fn alu(&mut self, i: &Instruction, op: Alu) -> OrFault<()> {
         let size = self.op_size(i, 0);
-        let mask = size_mask(size);
         let a = self.read_op(i, 0, size)?;
         let b = if i.op1_kind() == OpKind::Register {
             self.get_reg(i.op1_register())
         } else {
             self.read_op(i, 1, size)?
         };
-        let (res, fop) = match op {
-            Alu::Add => (a.wrapping_add(b), FlagOp::Add),
-            Alu::Adc => (
-                a.wrapping_add(b).wrapping_add(self.flags.cf() as u32),
-                FlagOp::Adc,
-            ),
-            Alu::Sub | Alu::Cmp => (a.wrapping_sub(b), FlagOp::Sub),
-            Alu::Sbb => (
-                a.wrapping_sub(b).wrapping_sub(self.flags.cf() as u32),
-                FlagOp::Sbb,
-            ),
-            Alu::And | Alu::Test => (a & b, FlagOp::Logic),
-            Alu::Or => (a | b, FlagOp::Logic),
-            Alu::Xor => (a ^ b, FlagOp::Logic),
-        };
-        let res = res & mask;
-        if !matches!(op, Alu::Cmp | Alu::Test) {
+        let cin = self.flags.cf();
+        let (res, fop) = op.apply(a, b, cin);
+        let res = res & size_mask(size);
+        if op.writes() {
             self.write_op(i, 0, size, res)?;
         }
         match op {
-            Alu::Adc | Alu::Sbb => {
-                let cin = self.flags.cf();
-                self.flags.set_carry(fop, size, res, a, b, cin);
-            }
+            Alu::Adc | Alu::Sbb => self.flags.set_carry(fop, size, res, a, b, cin),
             _ => self.flags.set(fop, size, res, a, b),
         }
         Ok(())
@@ -65,13 +81,8 @@ impl Machine {
     pub(crate) fn inc_dec(&mut self, i: &Instruction, inc: bool) -> OrFault<()> {
         let size = self.op_size(i, 0);
         let a = self.read_op(i, 0, size)?;
-        let res = if inc {
-            a.wrapping_add(1)
-        } else {
-            a.wrapping_sub(1)
-        } & size_mask(size);
+        let (res, op) = inc_dec(a, inc, size);
         self.write_op(i, 0, size, res)?;
-        let op = if inc { FlagOp::Inc } else { FlagOp::Dec };
         self.flags.set(op, size, res, a, 1);
         Ok(())
     }

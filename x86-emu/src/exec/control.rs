@@ -40,19 +40,15 @@ impl Machine {
 
     /// RET near, optionally releasing imm16 more bytes of arguments.
     pub(crate) fn ret(&mut self, i: &Instruction) -> OrFault<()> {
-        let sp = self.regs[ESP];
         let size = if i.code() == iced_x86::Code::Retnw || i.code() == iced_x86::Code::Retnw_imm16 {
             2
         } else {
             4
         };
-        let target = self.rd(sp, size)?;
-        let extra = if i.op_count() > 0 {
-            i.immediate16() as u32
-        } else {
-            0
-        };
-        self.regs[ESP] = sp.wrapping_add(size).wrapping_add(extra);
+        let target = self.pop(size)?;
+        if i.op_count() > 0 {
+            self.regs[ESP] = self.regs[ESP].wrapping_add(i.immediate16() as u32);
+        }
         self.next_eip = target;
         Ok(())
     }

@@ -30,15 +30,8 @@ impl Machine {
     /// MOVZX / MOVSX.
     pub(crate) fn movx(&mut self, i: &Instruction, signed: bool) -> OrFault<()> {
         let ssize = self.op_size(i, 1);
-        let mut v = self.read_op(i, 1, ssize)?;
-        if signed {
-            v = if ssize == 1 {
-                v as u8 as i8 as u32
-            } else {
-                v as u16 as i16 as u32
-            };
-        }
-        self.set_reg(i.op0_register(), v);
+        let v = self.read_op(i, 1, ssize)?;
+        self.set_reg(i.op0_register(), extend(v, ssize, signed));
         Ok(())
     }
 
@@ -164,6 +157,16 @@ impl Machine {
             self.set_reg(i.op0_register(), v);
         }
         Ok(())
+    }
+}
+
+/// `v`, a value of `size` (1 or 2) bytes, zero- or sign-extended to 32 bits (MOVZX, MOVSX).
+#[inline(always)]
+pub(crate) fn extend(v: u32, size: u32, signed: bool) -> u32 {
+    match (signed, size) {
+        (false, _) => v & size_mask(size),
+        (true, 1) => v as u8 as i8 as u32,
+        (true, _) => v as u16 as i16 as u32,
     }
 }
 

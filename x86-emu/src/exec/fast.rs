@@ -2,7 +2,7 @@
 //! 32-bit forms gets a compact [`Op`] (registers, immediate, branch target and memory operand
 //! resolved), so the block loop dispatches on a small dense enum instead of re-reading iced's
 //! operand fields. Everything else is [`Fast::General`] and runs through the mnemonic
-//! dispatcher.
+//! dispatcher. The forms that touch memory run in [`super::fast_mem`].
 
 use super::alu::Alu;
 use crate::flags::FlagOp;
@@ -65,28 +65,83 @@ pub(crate) enum Fast {
     Load,
     /// MOV [base + index << scale + imm], r32 (32-bit addressing).
     Store,
+    /// `alu dword [mem], imm` (ADD SUB AND OR XOR CMP TEST; immediate in `val`).
+    AluMi,
+    /// `alu dword [mem], r32` (register `d`).
+    AluMr,
+    /// `alu r32, dword [mem]` (register `d`).
+    AluRm,
+    /// INC dword [mem].
+    IncM,
+    /// DEC dword [mem].
+    DecM,
+    /// MOV dword [mem], imm32 (in `val`).
+    StoreImm,
+    /// MOVZX r32, byte or word [mem] (size in `val`).
+    Movzx,
+    /// MOVSX r32, byte or word [mem] (size in `val`).
+    Movsx,
+    /// PUSH r32 (register `d`).
+    Push,
+    /// PUSH imm (sign-extended to 32 bits, in imm).
+    PushImm,
+    /// POP r32 (register `d`).
+    Pop,
+    /// CALL to the page-relative target in imm.
+    Call,
+    /// RET (near, no immediate).
+    Ret,
     /// Anything else: use the decoded instruction.
     General,
 }
 
 impl Fast {
     /// Whether the form can fault, set a pending stop or write to code, so the block loop
-    /// must look at the machine after it.
+    /// must look at the machine after it: every form that touches memory, and the general
+    /// path.
     #[inline(always)]
     pub fn may_stop(self) -> bool {
-        matches!(self, Fast::Load | Fast::Store | Fast::General)
+        !matches!(
+            self,
+            Fast::Nop
+                | Fast::AddRr
+                | Fast::SubRr
+                | Fast::AndRr
+                | Fast::OrRr
+                | Fast::XorRr
+                | Fast::CmpRr
+                | Fast::TestRr
+                | Fast::AddRi
+                | Fast::SubRi
+                | Fast::AndRi
+                | Fast::OrRi
+                | Fast::XorRi
+                | Fast::CmpRi
+                | Fast::TestRi
+                | Fast::Inc
+                | Fast::Dec
+                | Fast::MovRi
+                | Fast::MovRr
+                | Fast::Shl
+                | Fast::Jne
+                | Fast::Je
+                | Fast::Jmp
+        )
     }
 
     /// Whether the form leaves the EIP of the next instruction in `Machine::next_eip`
-    /// (branches and the general path); the others fall through to [`Op::end`].
+    /// (branches, CALL, RET and the general path); the others fall through to [`Op::end`].
     #[inline(always)]
     pub fn sets_next_eip(self) -> bool {
-        matches!(self, Fast::Jne | Fast::Je | Fast::Jmp | Fast::General)
+        matches!(
+            self,
+            Fast::Jne | Fast::Je | Fast::Jmp | Fast::Call | Fast::Ret | Fast::General
+        )
     }
 }
 
 /// Register index meaning "no register" in a memory operand.
-const NO_REG: u8 = 8;
+pub(super) const NO_REG: u8 = 8;
 
 /// One predecoded instruction.
 #[derive(Clone, Copy, Debug)]
@@ -108,6 +163,12 @@ pub(crate) struct Op {
     pub index: u8,
     /// Scale of the index as a shift (0..=3).
     pub shift: u8,
+    /// The immediate of a form that also has a memory operand (whose displacement is in
+    /// `imm`), or the source size of MOVZX / MOVSX.
+    pub val: u32,
+    /// The operation of the ALU forms with a memory operand. A field rather than a payload
+    /// of [`Fast`], which must stay a plain byte for the dispatch.
+    pub alu: Alu,
 }
 
 fn r32(r: Register) -> u8 {
@@ -116,6 +177,10 @@ fn r32(r: Register) -> u8 {
 
 fn is_r32(i: &Instruction, n: u32) -> bool {
     i.op_kind(n) == OpKind::Register && super::operand::reg_size(i.op_register(n)) == 4
+}
+
+fn is_mem(i: &Instruction, n: u32) -> bool {
+    i.op_kind(n) == OpKind::Memory
 }
 
 /// A base or index register of a 32-bit memory operand, or `None` if it is not one.
@@ -154,6 +219,8 @@ pub(crate) fn classify(i: &Instruction) -> Op {
         imm: 0,
         index: NO_REG,
         shift: 0,
+        val: 0,
+        alu: Alu::Add,
     };
     let rr = is_r32(i, 0) && i.op_count() == 2 && is_r32(i, 1);
     let r0 = is_r32(i, 0);
@@ -213,8 +280,54 @@ pub(crate) fn classify(i: &Instruction) -> Op {
             } else if matches!(i.op1_kind(), OpKind::Immediate8to32 | OpKind::Immediate32) {
                 op.kind = ri_kind;
                 op.imm = i.try_immediate(1).unwrap_or(0) as u32;
+            } else if i.op1_kind() == OpKind::Memory && resolve_memory(i, &mut op) {
+                op.kind = Fast::AluRm;
+                op.alu = a;
             }
         }
+        c if alu(c).is_some() && is_mem(i, 0) && resolve_memory(i, &mut op) => {
+            op.alu = alu(c).unwrap_or(Alu::Add);
+            if is_r32(i, 1) {
+                op.kind = Fast::AluMr;
+                op.d = r32(i.op1_register());
+            } else {
+                op.kind = Fast::AluMi;
+                op.val = i.try_immediate(1).unwrap_or(0) as u32;
+            }
+        }
+        C::Inc_rm32 if is_mem(i, 0) && resolve_memory(i, &mut op) => op.kind = Fast::IncM,
+        C::Dec_rm32 if is_mem(i, 0) && resolve_memory(i, &mut op) => op.kind = Fast::DecM,
+        C::Mov_rm32_imm32 if is_mem(i, 0) && resolve_memory(i, &mut op) => {
+            op.kind = Fast::StoreImm;
+            op.val = i.immediate32();
+        }
+        C::Movzx_r32_rm8 | C::Movzx_r32_rm16 | C::Movsx_r32_rm8 | C::Movsx_r32_rm16
+            if is_mem(i, 1) && resolve_memory(i, &mut op) =>
+        {
+            op.kind = match i.mnemonic() {
+                Mnemonic::Movsx => Fast::Movsx,
+                _ => Fast::Movzx,
+            };
+            op.val = i.memory_size().size() as u32;
+            op.d = r32(i.op0_register());
+        }
+        C::Push_r32 => {
+            op.kind = Fast::Push;
+            op.d = r32(i.op0_register());
+        }
+        C::Pushd_imm8 | C::Pushd_imm32 => {
+            op.kind = Fast::PushImm;
+            op.imm = i.try_immediate(0).unwrap_or(0) as u32;
+        }
+        C::Pop_r32 => {
+            op.kind = Fast::Pop;
+            op.d = r32(i.op0_register());
+        }
+        C::Call_rel32_32 => {
+            op.kind = Fast::Call;
+            op.imm = i.near_branch32();
+        }
+        C::Retnd => op.kind = Fast::Ret,
         C::Inc_r32 => {
             op.kind = Fast::Inc;
             op.d = r32(i.op0_register());
@@ -309,18 +422,8 @@ impl Machine {
             Fast::XorRi => self.alu_fast(Alu::Xor, d(), op.imm),
             Fast::CmpRi => self.alu_fast(Alu::Cmp, d(), op.imm),
             Fast::TestRi => self.alu_fast(Alu::Test, d(), op.imm),
-            Fast::Inc => {
-                let a = self.regs[d()];
-                let res = a.wrapping_add(1);
-                self.regs[d()] = res;
-                self.flags.set(FlagOp::Inc, 4, res, a, 1);
-            }
-            Fast::Dec => {
-                let a = self.regs[d()];
-                let res = a.wrapping_sub(1);
-                self.regs[d()] = res;
-                self.flags.set(FlagOp::Dec, 4, res, a, 1);
-            }
+            Fast::Inc => self.inc_dec_fast(d(), true),
+            Fast::Dec => self.inc_dec_fast(d(), false),
             Fast::MovRi => self.regs[d()] = op.imm,
             Fast::MovRr => self.regs[d()] = self.regs[s()],
             Fast::Shl => self.shl_fast(d(), op.imm),
@@ -330,6 +433,19 @@ impl Machine {
             Fast::Jmp => self.next_eip = target(),
             Fast::Load => self.load_fast(op)?,
             Fast::Store => self.store_fast(op)?,
+            Fast::AluMi => self.alu_mem(op, op.val)?,
+            Fast::AluMr => self.alu_mem(op, self.regs[d()])?,
+            Fast::AluRm => self.alu_from_mem(op)?,
+            Fast::IncM => self.inc_dec_mem(op, true)?,
+            Fast::DecM => self.inc_dec_mem(op, false)?,
+            Fast::StoreImm => self.store_imm(op)?,
+            Fast::Movzx => self.load_ext(op, false)?,
+            Fast::Movsx => self.load_ext(op, true)?,
+            Fast::Push => self.push_fast(self.regs[d()])?,
+            Fast::PushImm => self.push_fast(op.imm)?,
+            Fast::Pop => self.pop_fast(op)?,
+            Fast::Call => self.call_fast(op.next_eip(page), target())?,
+            Fast::Ret => self.ret_fast()?,
             Fast::General => {
                 self.eip = op.eip(page);
                 self.next_eip = op.next_eip(page);
@@ -337,33 +453,6 @@ impl Machine {
             }
         }
         Ok(())
-    }
-
-    /// MOV r32, [mem]. Out of line, as is [`Self::store_fast`]: the TLB paths they bring in
-    /// would make the block loop big enough to spill its registers (measured slower).
-    #[inline(never)]
-    fn load_fast(&mut self, op: &Op) -> OrFault<()> {
-        self.regs[op.d as usize & 7] = self.rd(self.ea_fast(op), 4)?;
-        Ok(())
-    }
-
-    /// MOV [mem], r32.
-    #[inline(never)]
-    fn store_fast(&mut self, op: &Op) -> OrFault<()> {
-        self.wr(self.ea_fast(op), 4, self.regs[op.d as usize & 7])
-    }
-
-    /// Effective address of a resolved 32-bit memory operand.
-    #[inline(always)]
-    fn ea_fast(&self, op: &Op) -> u32 {
-        let mut a = op.imm;
-        if op.s != NO_REG {
-            a = a.wrapping_add(self.regs[op.s as usize & 7]);
-        }
-        if op.index != NO_REG {
-            a = a.wrapping_add(self.regs[op.index as usize & 7] << (op.shift & 3));
-        }
-        a
     }
 
     /// SHL r32, `c` (already masked to 0..=31; a count of 0 changes nothing).
@@ -377,18 +466,21 @@ impl Machine {
         }
     }
 
+    /// INC / DEC r32.
+    #[inline(always)]
+    fn inc_dec_fast(&mut self, d: usize, inc: bool) {
+        let a = self.regs[d];
+        let (res, fop) = super::alu::inc_dec(a, inc, 4);
+        self.regs[d] = res;
+        self.flags.set(fop, 4, res, a, 1);
+    }
+
     /// `op r32, b` for the fast forms.
     #[inline(always)]
     fn alu_fast(&mut self, op: Alu, d: usize, b: u32) {
         let a = self.regs[d];
-        let (res, fop) = match op {
-            Alu::Add => (a.wrapping_add(b), FlagOp::Add),
-            Alu::Sub | Alu::Cmp => (a.wrapping_sub(b), FlagOp::Sub),
-            Alu::And | Alu::Test => (a & b, FlagOp::Logic),
-            Alu::Or => (a | b, FlagOp::Logic),
-            _ => (a ^ b, FlagOp::Logic),
-        };
-        if !matches!(op, Alu::Cmp | Alu::Test) {
+        let (res, fop) = op.apply(a, b, false); // never ADC or SBB: no carry in
+        if op.writes() {
             self.regs[d] = res;
         }
         self.flags.set(fop, 4, res, a, b);
@@ -412,7 +504,8 @@ mod tests {
         assert_eq!(op(&[0x83, 0xe9, 0x03]).kind, Fast::SubRi); // sub ecx, 3
         assert_eq!(op(&[0x83, 0xe9, 0x03]).imm, 3);
         assert_eq!(op(&[0x66, 0x01, 0xd8]).kind, Fast::General); // add ax, bx
-        assert_eq!(op(&[0x01, 0x18]).kind, Fast::General); // add [eax], ebx
+        assert_eq!(op(&[0x66, 0x01, 0x18]).kind, Fast::General); // add [eax], bx
+        assert_eq!(op(&[0x00, 0x18]).kind, Fast::General); // add [eax], bl
         assert_eq!(op(&[0x75, 0x02]).imm, 0x14); // jne: page-relative target
         assert_eq!(op(&[0x15, 1, 0, 0, 0]).kind, Fast::General); // adc eax, 1
         assert_eq!(op(&[0x90]).kind, Fast::Nop);
@@ -423,5 +516,42 @@ mod tests {
         assert_eq!(store.kind, Fast::Store);
         assert_eq!((store.d, store.s, store.index), (3, NO_REG, NO_REG));
         assert_eq!(op(&[0x67, 0x8b, 0x07]).kind, Fast::General); // mov eax, [bx]
+    }
+
+    #[test]
+    fn classifies_memory_forms() {
+        let add = op(&[0x01, 0x18]); // add [eax], ebx
+        assert_eq!(
+            (add.kind, add.alu, add.d, add.s),
+            (Fast::AluMr, Alu::Add, 3, 0)
+        );
+        let cmp = op(&[0x83, 0x7f, 0x04, 0xff]); // cmp dword [edi+4], -1
+        assert_eq!((cmp.kind, cmp.alu), (Fast::AluMi, Alu::Cmp));
+        assert_eq!((cmp.s, cmp.imm, cmp.val), (7, 4, 0xffff_ffff));
+        let sub = op(&[0x2b, 0x06]); // sub eax, [esi]
+        assert_eq!((sub.kind, sub.alu), (Fast::AluRm, Alu::Sub));
+        assert_eq!(op(&[0x13, 0x06]).kind, Fast::General); // adc eax, [esi]
+        assert_eq!(op(&[0xff, 0x03]).kind, Fast::IncM); // inc dword [ebx]
+        assert_eq!(op(&[0xff, 0x0b]).kind, Fast::DecM); // dec dword [ebx]
+        assert_eq!(op(&[0xfe, 0x03]).kind, Fast::General); // inc byte [ebx]
+        let st = op(&[0xc7, 0x00, 7, 0, 0, 0]); // mov dword [eax], 7
+        assert_eq!((st.kind, st.val), (Fast::StoreImm, 7));
+        let zx = op(&[0x0f, 0xb7, 0x0e]); // movzx ecx, word [esi]
+        assert_eq!((zx.kind, zx.d, zx.val), (Fast::Movzx, 1, 2));
+        let sx = op(&[0x0f, 0xbe, 0x0e]); // movsx ecx, byte [esi]
+        assert_eq!((sx.kind, sx.val), (Fast::Movsx, 1));
+        assert_eq!(op(&[0x0f, 0xb6, 0xc8]).kind, Fast::General); // movzx ecx, al
+        assert_eq!((op(&[0x55]).kind, op(&[0x55]).d), (Fast::Push, 5)); // push ebp
+        assert_eq!((op(&[0x5f]).kind, op(&[0x5f]).d), (Fast::Pop, 7)); // pop edi
+        assert_eq!(
+            (op(&[0x6a, 0xfe]).kind, op(&[0x6a, 0xfe]).imm),
+            (Fast::PushImm, !1)
+        );
+        assert_eq!(op(&[0x66, 0x50]).kind, Fast::General); // push ax
+        let call = op(&[0xe8, 0x10, 0, 0, 0]); // call +0x10
+        assert_eq!((call.kind, call.imm), (Fast::Call, 0x25));
+        assert_eq!(op(&[0xc3]).kind, Fast::Ret);
+        assert_eq!(op(&[0xc2, 4, 0]).kind, Fast::General); // ret 4
+        assert_eq!(op(&[0x67, 0x01, 0x07]).kind, Fast::General); // add [bx], eax
     }
 }

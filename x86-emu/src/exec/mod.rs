@@ -12,6 +12,7 @@ mod block;
 mod control;
 mod data;
 pub(crate) mod fast;
+mod fast_mem;
 mod muldiv;
 pub(crate) mod operand;
 mod shift;

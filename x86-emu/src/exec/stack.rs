@@ -29,6 +29,14 @@ impl Machine {
         Ok(())
     }
 
+    /// Pop `size` bytes: read at ESP, then advance ESP (left as it was on a fault).
+    pub(crate) fn pop(&mut self, size: u32) -> OrFault<u32> {
+        let sp = self.regs[ESP];
+        let v = self.rd(sp, size)?;
+        self.regs[ESP] = sp.wrapping_add(size);
+        Ok(v)
+    }
+
     /// PUSH r/m/imm (PUSH ESP pushes the value before the decrement).
     pub(crate) fn push_op(&mut self, i: &Instruction) -> OrFault<()> {
         let size = self.stack_size(i);
