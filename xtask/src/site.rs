@@ -12,8 +12,9 @@ pub fn target_dir(root: &Path) -> PathBuf {
     }
 }
 
-/// Builds `selfpage-web` in release mode for wasm32 and regenerates `www/pkg` when the
-/// `.wasm` is newer than it; installs the wasm32 target and wasm-bindgen-cli first if missing.
+/// Builds `selfpage-web` for wasm32 with the `wasm-release` profile (release, optimised for
+/// size) and regenerates `www/pkg` when the `.wasm` is newer than it; installs the wasm32
+/// target and wasm-bindgen-cli first if missing.
 pub fn build(root: &Path) -> Result<(), String> {
     setup::wasm_target()?;
     setup::wasm_bindgen(root)?;
@@ -23,11 +24,12 @@ pub fn build(root: &Path) -> Result<(), String> {
         "selfpage-web",
         "--target",
         setup::WASM_TARGET,
-        "--release",
+        "--profile",
+        "wasm-release",
     ]))?;
     let wasm = target_dir(root)
         .join(setup::WASM_TARGET)
-        .join("release/selfpage_web.wasm");
+        .join("wasm-release/selfpage_web.wasm");
     let out = root.join("www/pkg");
     let outputs = [
         out.join("selfpage_web.js"),
