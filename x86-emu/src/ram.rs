@@ -37,7 +37,9 @@ impl std::fmt::Debug for Ram {
 }
 
 impl Ram {
-    /// Zero-filled RAM of `frames` 4 KiB frames.
+    /// Zero-filled RAM of `frames` 4 KiB frames, present from the start: every page of it is
+    /// touched here, as a machine's RAM exists before it runs, so the first use of a frame
+    /// later does not also pay for the host's page fault.
     ///
     /// # Errors
     /// [`RamError::BadSize`] unless `frames` is in 1..=65536.
@@ -45,9 +47,13 @@ impl Ram {
         if frames == 0 || frames > MAX_FRAMES {
             return Err(RamError::BadSize(frames));
         }
-        Ok(Ram {
-            bytes: vec![0; frames as usize * PAGE_SIZE as usize],
-        })
+        let mut bytes = vec![0; frames as usize * PAGE_SIZE as usize];
+        // black_box: the compiler must not assume the fresh allocation already reads as zero
+        // and drop the stores that make the host commit each page.
+        for page in std::hint::black_box(&mut bytes).chunks_mut(PAGE_SIZE as usize) {
+            page[0] = 0;
+        }
+        Ok(Ram { bytes })
     }
 
     /// Number of frames.
