@@ -9,8 +9,9 @@ use crate::scenario::Scenario;
 const SNAPSHOT_EVERY: u64 = 50_000;
 /// Bytes of RAM a snapshot copies per instruction of distance between snapshots at most:
 /// larger machines snapshot less often, so copying RAM stays a small part of running
-/// (16 MiB of RAM: a snapshot every 1,048,576 instructions).
-const SNAPSHOT_BYTES_PER_INSTRUCTION: u64 = 16;
+/// (16 MiB of RAM: a snapshot every 4,194,304 instructions, a few milliseconds of copying
+/// per 100 ms of running, and a step back replays at most that many instructions).
+const SNAPSHOT_BYTES_PER_INSTRUCTION: u64 = 4;
 /// Snapshots kept; when full, every other one is dropped, so they thin out towards the past.
 const MAX_SNAPSHOTS: usize = 32;
 /// Bytes of emulated RAM all snapshots together may hold; large machines keep fewer.
