@@ -11,9 +11,36 @@ use selfpage_core::{presets, Event, Kernel, Scenario, Session, Stopped, Until};
 use crate::compare::Comparison;
 use crate::pace::{Pacer, Redraw};
 
-/// While running, the text panes (trace, timeline, registers, tables) redraw at most this
-/// often, in milliseconds; the frame map and the status line redraw on every frame.
+/// While running, each text pane (trace, timeline, registers, tables) redraws about this
+/// often, in milliseconds, one pane per turn so that no frame redraws them all; the frame
+/// map and the status line redraw on every frame.
 const VIEW_PERIOD_MS: f64 = 200.0;
+
+/// The panes that redraw in turn while running (see [`AppState::views`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    /// The program editor.
+    Editor,
+    /// Statistics and charts.
+    Stats,
+    /// The fault and IPC timeline.
+    Timeline,
+    /// CPU registers and disassembly.
+    Registers,
+    /// The page-table walk.
+    Walk,
+    /// The TLB.
+    Tlb,
+    /// Tasks, their frames and policy queues.
+    Tasks,
+    /// The trace.
+    Events,
+    /// Save, load, export.
+    Files,
+}
+
+/// How many [`Pane`]s there are.
+const PANES: usize = 9;
 
 /// How many instructions one animation frame runs while the playground is running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,10 +80,12 @@ pub struct AppState {
     pub scenario: Scenario,
     /// Bumped on every change of the session, so the live views (frame map, status) redraw.
     pub tick: u64,
-    /// Bumped with `tick`, but at most every [`VIEW_PERIOD_MS`] while running: the text
-    /// panes redraw when it changes.
-    pub view: u64,
-    /// When `view` was last bumped (`performance.now()`).
+    /// Per [`Pane`], bumped with `tick` when stopped; while running one pane's at a time,
+    /// in turn, each about every [`VIEW_PERIOD_MS`]: a pane redraws when its count changes.
+    views: [u64; PANES],
+    /// The pane whose count is bumped next while running.
+    next_pane: usize,
+    /// When a pane's count was last bumped (`performance.now()`).
     view_at: f64,
     /// When the current animation frame began (`performance.now()`).
     frame_at: f64,
@@ -92,10 +121,9 @@ pub struct AppState {
 
 impl PartialEq for AppState {
     fn eq(&self, other: &Self) -> bool {
-        // `tick` is left out on purpose: while running it changes every frame, and only the
-        // live views (which get it as a prop) redraw that often; the rest follow `view`.
-        self.view == other.view
-            && self.running == other.running
+        // `tick` and `views` are left out on purpose: while running they change every frame,
+        // and each view gets its own count as a prop.
+        self.running == other.running
             && self.speed == other.speed
             && self.error == other.error
             && self.task == other.task
@@ -182,7 +210,8 @@ impl AppState {
             session: None,
             scenario: scenario.clone(),
             tick: 0,
-            view: 0,
+            views: [0; PANES],
+            next_pane: 0,
             view_at: 0.0,
             frame_at: 0.0,
             pacer: Rc::default(),
@@ -247,23 +276,35 @@ impl AppState {
         self.changed();
     }
 
-    /// Which views this change redraws: all of them, unless running and the text panes'
-    /// period (counted from the frame's start) is not over.
+    /// The count a pane redraws on.
+    pub fn view(&self, pane: Pane) -> u64 {
+        self.views[pane as usize]
+    }
+
+    /// Which views this change redraws: every pane when stopped; while running the live
+    /// views, and one pane when its turn (counted from the frame's start) has come.
     fn redraw(&self) -> Redraw {
-        if !self.running || self.frame_at - self.view_at >= VIEW_PERIOD_MS {
+        let turn = VIEW_PERIOD_MS / PANES as f64;
+        if !self.running || self.frame_at - self.view_at >= turn {
             Redraw::Full
         } else {
             Redraw::Live
         }
     }
 
-    /// Marks a change: the live views redraw now, the text panes when their period is over.
+    /// Marks a change: the live views redraw now, the panes as [`AppState::redraw`] says.
     fn changed(&mut self) {
         self.tick += 1;
-        if self.redraw() == Redraw::Full {
-            self.view += 1;
-            self.view_at = now_ms();
+        if self.redraw() == Redraw::Live {
+            return;
         }
+        if self.running {
+            self.views[self.next_pane] += 1;
+            self.next_pane = (self.next_pane + 1) % PANES;
+        } else {
+            self.views.iter_mut().for_each(|v| *v += 1);
+        }
+        self.view_at = now_ms();
     }
 
     /// The kernel, borrowed for reading, if a session is loaded.

@@ -11,14 +11,17 @@ use super::{
     refstring::RefString, registers::Registers, stats::Stats, tasks::Tasks,
 };
 use super::{timeline::Timeline, tlb::TlbView, toolbar::Toolbar, walk::Walk};
-use crate::state::{Action, AppState};
+use crate::state::{Action, AppState, Pane};
 
-/// Props shared by every pane: the app state handle. Equal states (by `AppState::view`)
-/// do not render the pane again, so while running it redraws a few times a second.
+/// Props shared by every pane: the app state handle and the pane's count
+/// (`AppState::view`), so while running it redraws a few times a second, in turn with the
+/// other panes.
 #[derive(Properties, PartialEq, Clone)]
 pub struct PaneProps {
     /// The app state and its dispatcher.
     pub state: UseReducerHandle<AppState>,
+    /// `AppState::view` of this pane.
+    pub view: u64,
 }
 
 /// Props of a live view, which redraws on every change of the session (every frame while
@@ -76,7 +79,7 @@ pub fn App() -> Html {
                     <h1>{"Selfpage"}</h1>
                     <span class="tagline">{"tasks that page themselves — physmem, libhurd-mm and an i386, after the GNU Hurd on L4"}</span>
                 </div>
-                <Files state={state.clone()} />
+                <Files state={state.clone()} view={state.view(Pane::Files)} />
                 <label class="preset">
                     {"Scenario "}
                     <select aria-label="Built-in scenario" onchange={on_preset}>
@@ -94,24 +97,24 @@ pub fn App() -> Html {
                 <div class="error-banner" role="alert" id="error">{ err }</div>
             }
             <div class="workspace">
-                <section class="pane pane-editor"><Editor state={state.clone()} /></section>
+                <section class="pane pane-editor"><Editor state={state.clone()} view={state.view(Pane::Editor)} /></section>
                 <section class="pane pane-center">
                     <FrameMap state={state.clone()} tick={state.tick} />
-                    <Stats state={state.clone()} />
-                    <Timeline state={state.clone()} />
+                    <Stats state={state.clone()} view={state.view(Pane::Stats)} />
+                    <Timeline state={state.clone()} view={state.view(Pane::Timeline)} />
                 </section>
                 <section class="pane pane-right">
-                    <Registers state={state.clone()} />
-                    <Walk state={state.clone()} />
-                    <TlbView state={state.clone()} />
-                    <Tasks state={state.clone()} />
+                    <Registers state={state.clone()} view={state.view(Pane::Registers)} />
+                    <Walk state={state.clone()} view={state.view(Pane::Walk)} />
+                    <TlbView state={state.clone()} view={state.view(Pane::Tlb)} />
+                    <Tasks state={state.clone()} view={state.view(Pane::Tasks)} />
                 </section>
             </div>
             <div class="analysis">
                 <section class="pane"><Compare state={state.clone()} generation={state.compare_gen} /></section>
                 <section class="pane"><RefString /></section>
             </div>
-            <section class="pane pane-events"><EventLog state={state.clone()} /></section>
+            <section class="pane pane-events"><EventLog state={state.clone()} view={state.view(Pane::Events)} /></section>
         </main>
     }
 }

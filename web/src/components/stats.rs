@@ -63,7 +63,7 @@ pub fn Stats(props: &PaneProps) -> Html {
             mapped_canvas.clone(),
             io_canvas.clone(),
         );
-        use_effect_with((state.view, state.boot_id), move |_| {
+        use_effect_with((props.view, state.boot_id), move |_| {
             let s = cache.borrow();
             let x_max = now.max(s.end_time);
             if let Some(c) = canvases.0.cast::<HtmlCanvasElement>() {
