@@ -60,3 +60,34 @@ proptest! {
         prop_assert!(total <= 50 * 200);
     }
 }
+
+/// Found by `cargo xtask fuzz`: `jmp far [edx]` read its 6-byte pointer into a 4-byte buffer
+/// when the pointer crossed a page (a panic). A far transfer through memory reads the pointer
+/// (faulting like any read), then raises #GP: the flat model has no segments to load.
+#[test]
+fn far_jump_through_memory_reads_the_pointer_then_raises_gp() {
+    // cdq (edx = 0xffffffff); and bl, al; jmp far [edx]: the pointer wraps past 4 GiB.
+    let mut m = machine(
+        &[0x99, 0x20, 0xc3, 0xff, 0x2a],
+        [0x8000_0000, 0, 0, 0, 0, 0, 0, 0],
+    );
+    let r = m.run(10);
+    let Stop::Exception(e) = r.stop else {
+        panic!("expected a fault, got {:?}", r.stop)
+    };
+    assert_eq!(
+        e.vector,
+        x86_emu::Vector::PageFault,
+        "the unmapped pointer faults first"
+    );
+    // jmp far [ebx] with the pointer on the mapped stack page: #GP, nothing changed.
+    let stack = 0x0080_0000 - 0x100;
+    let mut m = machine(&[0xff, 0x2b], [0, 0, 0, stack, 0, 0, 0, 0]);
+    let before = m.cpu();
+    let r = m.run(10);
+    let Stop::Exception(e) = r.stop else {
+        panic!("expected #GP, got {:?}", r.stop)
+    };
+    assert_eq!(e.vector, x86_emu::Vector::GeneralProtection);
+    assert_eq!(m.cpu(), before);
+}

@@ -18,6 +18,16 @@ impl Machine {
         }
     }
 
+    /// JMP/CALL far through memory (m16:16 or m16:32): the pointer is read (so an unmapped
+    /// one faults first, as on the CPU), then #GP: the flat model has no segments to load.
+    pub(crate) fn far_indirect(&mut self, i: &Instruction) -> OrFault<()> {
+        let a = self.ea(i);
+        let offset = i.memory_size().size() as u32 - 2;
+        self.rd(a, offset)?;
+        self.rd(a.wrapping_add(offset), 2)?;
+        Err(crate::Exception::gp0())
+    }
+
     /// JMP near.
     pub(crate) fn jmp(&mut self, i: &Instruction) -> OrFault<()> {
         self.next_eip = self.jump_target(i)?;

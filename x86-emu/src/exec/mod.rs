@@ -22,7 +22,7 @@ mod string;
 use crate::exception::{Exception, Vector};
 use crate::machine::Machine;
 use crate::mem::OrFault;
-use iced_x86::{Code, Instruction, Mnemonic, OpKind, Register};
+use iced_x86::{Code, Instruction, Mnemonic, Register};
 
 pub(crate) use alu::Alu;
 
@@ -63,15 +63,11 @@ impl Machine {
                 Ok(())
             }
             M::Bswap => self.bswap(i),
-            M::Jmp
-                if i.op0_kind() == OpKind::FarBranch16 || i.op0_kind() == OpKind::FarBranch32 =>
-            {
-                Err(Exception::gp0())
+            M::Jmp | M::Call if i.is_jmp_far() || i.is_call_far() => Err(Exception::gp0()),
+            M::Jmp | M::Call if i.is_jmp_far_indirect() || i.is_call_far_indirect() => {
+                self.far_indirect(i)
             }
             M::Jmp => self.jmp(i),
-            M::Call if matches!(i.op0_kind(), OpKind::FarBranch16 | OpKind::FarBranch32) => {
-                Err(Exception::gp0())
-            }
             M::Call => self.call(i),
             M::Ret => self.ret(i),
             M::Jo
