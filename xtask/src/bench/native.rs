@@ -475,7 +475,7 @@ fn pressure(scale: Scale, facts: &Facts) -> Vec<Row> {
             ]
         }
     };
-    let pressure_events = session(&json)
+    let (pressure_events, snapshot_every) = session(&json)
         .map(|mut s| {
             // In chunks, so records are counted before the trace's limit drops them.
             let (mut seen, mut count) = (0, 0);
@@ -490,7 +490,7 @@ fn pressure(scale: Scale, facts: &Facts) -> Vec<Row> {
                     .count();
                 seen = trace.len();
                 if stop != Stopped::Budget || s.kernel().retired() == before {
-                    return count;
+                    return (count, s.snapshot_every());
                 }
             }
         })
@@ -499,17 +499,16 @@ fn pressure(scale: Scale, facts: &Facts) -> Vec<Row> {
     let fps = faults as f64 / secs;
     let figure_k = "4 tasks under pressure: instructions/s (native Kernel::run)";
     let kernel_row = match kernel_only(&json) {
-        Ok((k_instructions, k_secs)) => Row::new(
-            figure_k,
-            k_instructions as f64 / k_secs / 1e6,
-            "MIPS",
-        )
-        .vs(Some(mips), "the same run in a Session")
-        .note(
+        Ok((k_instructions, k_secs)) => {
+            Row::new(figure_k, k_instructions as f64 / k_secs / 1e6, "MIPS")
+                .vs(Some(mips), "the same run in a Session")
+                .note(format!(
             "Kernel::boot + Kernel::run as Session::new configures them, without snapshots \
-                 (every 50,000 instructions a Session copies the kernel and its RAM); ratio = \
+                 (every {} instructions a Session copies the kernel and its RAM); ratio = \
                  speed-up without snapshots",
-        ),
+            num_u(snapshot_every)
+        ))
+        }
         Err(e) => Row::skipped(figure_k, "MIPS", &e),
     };
     vec![
