@@ -1,8 +1,8 @@
 //! `cargo xtask fuzz --seconds N [--seed S]`: runs every fuzz target (proptest properties fed
 //! random input) round robin with a fresh seed each time until N seconds have passed. A
-//! failure stops the run; proptest has then saved the shrunk case to the target's
-//! `.proptest-regressions` file, which every later run tries first: commit it, and the
-//! crash is a regression test.
+//! failure stops the run with the seed that reproduces it and proptest's minimal failing
+//! input, which becomes a named regression test (proptest cannot always save it to a
+//! `.proptest-regressions` file for integration tests).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -99,9 +99,9 @@ pub fn run(options: Options) -> Result<(), String> {
         cmd::run(cmd::cargo().arg("test").args(t.args).arg("--no-run"))?;
     }
     let mut seed = options.seed.unwrap_or_else(clock_seed);
-    let deadline = Instant::now() + Duration::from_secs(options.seconds);
-    let mut runs = vec![0u32; TARGETS.len()];
     let start = Instant::now();
+    let deadline = start + Duration::from_secs(options.seconds);
+    let mut runs = vec![0u32; TARGETS.len()];
     'rounds: loop {
         for (i, t) in TARGETS.iter().enumerate() {
             if runs[i] > 0 && Instant::now() >= deadline {
@@ -120,8 +120,8 @@ pub fn run(options: Options) -> Result<(), String> {
             );
             if let Err(e) = cmd::run(&mut c) {
                 return Err(format!(
-                    "{}: {e}\nreproduce with: {}\nthe shrunk case is in the target's \
-                     .proptest-regressions file: commit it as a regression test",
+                    "{}: {e}\nreproduce with: {}\nproptest printed the minimal failing input \
+                     above: add it as a named regression test",
                     t.name,
                     cmd::display(&c)
                 ));
