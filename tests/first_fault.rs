@@ -174,3 +174,32 @@ fn jumping_to_an_event_shows_the_machine_as_it_was_then() {
     assert_eq!(s.kernel().task(1).map(|t| t.cpu.clone()), regs_at_fault);
     assert!(!s.goto_event(1_000_000), "an event that never happened");
 }
+
+#[test]
+fn the_disassembly_keeps_its_rows_with_eip_down_to_the_last_instruction() {
+    const ROWS: usize = 3;
+    let mut s = session();
+    let mut seen_last = false;
+    for _ in 0..100 {
+        let k = s.kernel();
+        let t = k.task(1).expect("task 1");
+        if matches!(t.state, ThreadState::Exited(_)) {
+            break;
+        }
+        let rows = views::disassembly(k, 1, ROWS);
+        let eip = t.cpu.eip;
+        assert_eq!(
+            rows.len(),
+            ROWS,
+            "the pane keeps its height at EIP {eip:#x}"
+        );
+        assert!(rows.iter().any(|r| r.addr == eip), "EIP {eip:#x} is shown");
+        // Only at the last instruction does EIP sit on the bottom row.
+        seen_last |= rows.last().is_some_and(|r| r.addr == eip);
+        s.step();
+    }
+    assert!(
+        seen_last,
+        "the run reached the program's last instruction, on the bottom row"
+    );
+}

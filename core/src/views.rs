@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use x86_emu::asm::LineSpan;
 use x86_emu::mmu;
 use x86_emu::{PteFlags, VirtAddr, PAGE_SIZE};
 
@@ -320,26 +321,34 @@ pub struct DisasmRow {
     pub line: Option<u32>,
 }
 
-/// About `count` instructions of task `task`'s program around its EIP, decoded from the
-/// program image (what the loader put in the text region).
+/// `count` instructions of task `task`'s program around its EIP (fewer only if the program
+/// is shorter), decoded from the program image (what the loader put in the text region).
 pub fn disassembly(k: &Kernel, task: u32, count: usize) -> Vec<DisasmRow> {
     let Some(t) = k.task(task) else {
         return Vec::new();
     };
     let p = &t.program;
-    let at = p.lines.partition_point(|l| l.addr + l.len <= t.cpu.eip);
-    let start = at.saturating_sub(count / 3);
-    p.lines
+    let bytes_of = |l: &LineSpan| {
+        let seg = p
+            .segments
+            .iter()
+            .find(|s| s.addr <= l.addr && l.addr < s.addr + s.bytes.len() as u32)?;
+        let off = (l.addr - seg.addr) as usize;
+        seg.bytes.get(off..off + l.len as usize)
+    };
+    let code: Vec<(&LineSpan, &[u8])> = p
+        .lines
         .iter()
-        .skip(start)
+        .filter_map(|l| Some((l, bytes_of(l)?)))
+        .collect();
+    let at = code.partition_point(|(l, _)| l.addr + l.len <= t.cpu.eip);
+    let start = at
+        .saturating_sub(count / 3)
+        .min(code.len().saturating_sub(count));
+    code[start..]
+        .iter()
         .take(count)
-        .filter_map(|l| {
-            let seg = p
-                .segments
-                .iter()
-                .find(|s| s.addr <= l.addr && l.addr < s.addr + s.bytes.len() as u32)?;
-            let off = (l.addr - seg.addr) as usize;
-            let bytes = seg.bytes.get(off..off + l.len as usize)?;
+        .filter_map(|&(l, bytes)| {
             let line = x86_emu::disasm::disassemble_one(bytes, l.addr)?;
             Some(DisasmRow {
                 addr: l.addr,

@@ -11,7 +11,7 @@ use super::{
     refstring::RefString, registers::Registers, stats::Stats, tasks::Tasks,
 };
 use super::{timeline::Timeline, tlb::TlbView, toolbar::Toolbar, walk::Walk};
-use crate::state::{Action, AppState, Pane};
+use crate::state::{now_ms, Action, AppState, Pane};
 
 /// Props shared by every pane: the app state handle and the pane's count
 /// (`AppState::view`), so while running it redraws a few times a second, in turn with the
@@ -147,16 +147,56 @@ fn use_animation_loop(state: &UseReducerHandle<AppState>) {
     });
 }
 
-/// Tells the pacer when the views finished redrawing after a slice of the run. Effects of
-/// children run before their parent's, so this one runs after every pane's canvas drew.
+/// Tells the pacer when the views finished redrawing after a slice of the run (effects of
+/// children run before their parent's, so this one runs after every pane's canvas drew),
+/// and when the browser has rendered the frame: a message posted then arrives after the
+/// frame's style, layout, paint and commit.
 #[hook]
 fn use_redraw_timing(state: &UseReducerHandle<AppState>) {
     let pacer = state.pacer.clone();
+    let after_render = use_memo((), {
+        let pacer = pacer.clone();
+        move |_| AfterRender::new(move || pacer.borrow_mut().rendered(now_ms()))
+    });
     use_effect_with((state.tick, state.compare_gen), move |_| {
-        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-            pacer.borrow_mut().redrawn(p.now());
+        if pacer.borrow_mut().redrawn(now_ms()) {
+            if let Some(a) = after_render.as_ref() {
+                a.post();
+            }
         }
     });
+}
+
+/// A message channel that calls back once the main thread is free after the current task
+/// (for a redraw in an animation frame: after the browser rendered that frame).
+struct AfterRender {
+    channel: web_sys::MessageChannel,
+    _on_message: Closure<dyn FnMut()>,
+}
+
+impl AfterRender {
+    fn new(f: impl FnMut() + 'static) -> Option<AfterRender> {
+        let channel = web_sys::MessageChannel::new().ok()?;
+        let on_message = Closure::<dyn FnMut()>::new(f);
+        channel
+            .port1()
+            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Some(AfterRender {
+            channel,
+            _on_message: on_message,
+        })
+    }
+
+    /// Calls back after the current task.
+    fn post(&self) {
+        let _ = self.channel.port2().post_message(&JsValue::NULL);
+    }
+}
+
+impl Drop for AfterRender {
+    fn drop(&mut self) {
+        self.channel.port1().set_onmessage(None);
+    }
 }
 
 /// Keyboard shortcuts, outside text fields: s step, f next fault, i next IPC, space run/pause,
