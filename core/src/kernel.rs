@@ -118,9 +118,7 @@ pub(crate) struct MachineCell(Machine);
 
 impl Clone for MachineCell {
     fn clone(&self) -> Self {
-        let mut m = Machine::new(self.0.ram().clone());
-        m.restore(self.0.snapshot());
-        MachineCell(m)
+        MachineCell(Machine::from_snapshot(self.0.snapshot()))
     }
 }
 

@@ -335,14 +335,29 @@ impl Machine {
         }
     }
 
+    /// A machine in state `s`, without breakpoints or watchpoints.
+    pub fn from_snapshot(s: MachineState) -> Machine {
+        let MachineState {
+            cpu,
+            cr3,
+            tlb,
+            retired,
+            ram,
+        } = s;
+        let mut m = Machine::new(ram);
+        m.set_cpu(cpu);
+        m.cr3 = cr3;
+        m.tlb = tlb;
+        m.retired = retired;
+        m
+    }
+
     /// Restore a [`MachineState`] taken by [`Machine::snapshot`] (breakpoints and watchpoints stay).
     pub fn restore(&mut self, s: MachineState) {
-        self.code = CodeCache::new(s.ram.frames());
-        self.ram = s.ram;
-        self.set_cpu(s.cpu);
-        self.cr3 = s.cr3;
-        self.tlb = s.tlb;
-        self.retired = s.retired;
+        let mut m = Machine::from_snapshot(s);
+        m.breakpoints = std::mem::take(&mut self.breakpoints);
+        m.watchpoints = std::mem::take(&mut self.watchpoints);
+        *self = m;
     }
 }
 
