@@ -8,6 +8,7 @@ use x86_emu::{Pfn, PhysAddr, PAGE_SIZE};
 use crate::kernel::System;
 use crate::pagetable::{self, OldPte};
 use crate::trace::{Endpoint, Event};
+use crate::words::Words;
 
 /// A frame of zeroes: what physmem's `Zero` effect writes.
 static ZERO_FRAME: [u8; PAGE_SIZE as usize] = [0; PAGE_SIZE as usize];
@@ -29,7 +30,7 @@ impl<'a> Env<'a> {
     }
 
     /// Applies physmem's effects in order; those that need a memory manager wait in `pending`.
-    pub fn apply_effects(&mut self, effects: Vec<Effect>) {
+    pub fn apply_effects(&mut self, effects: impl IntoIterator<Item = Effect>) {
         for effect in effects {
             match effect {
                 Effect::Zero(pfn) => {
@@ -191,7 +192,7 @@ impl PagerEnv for Env<'_> {
                 from: Endpoint::Pager(task),
                 to: Endpoint::Physmem,
                 label: req.label(),
-                words: Vec::new(),
+                words: Words::NONE,
             },
         );
         self.sys.emit(
@@ -204,9 +205,10 @@ impl PagerEnv for Env<'_> {
         if let Some(t) = self.sys.tasks.get_mut(&task) {
             t.counters.rpcs += 1;
         }
-        let response = self.sys.physmem.handle(TaskId(task), req);
-        self.apply_effects(response.effects);
-        let mut result = response.result;
+        let mut effects = std::mem::take(&mut self.sys.effects);
+        let mut result = self.sys.physmem.serve(TaskId(task), req, &mut effects);
+        self.apply_effects(effects.drain(..));
+        self.sys.effects = effects;
         let mut refused = false;
         if let Ok(Reply::Mapped { items, .. }) = &result {
             for item in items {
@@ -238,7 +240,7 @@ impl PagerEnv for Env<'_> {
                 from: Endpoint::Physmem,
                 to: Endpoint::Pager(task),
                 label: 0,
-                words: Vec::new(),
+                words: Words::NONE,
             },
         );
         result

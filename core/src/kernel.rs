@@ -152,6 +152,9 @@ pub(crate) struct System {
     pub slice_used: u64,
     /// Effects that need a task's memory manager, handled when no manager is busy.
     pub pending: VecDeque<Effect>,
+    /// Buffer for the effects of one physmem request, reused from request to request (empty
+    /// between them).
+    pub effects: Vec<Effect>,
     /// Why the kernel could not install a mapping a pager asked for, if it could not.
     pub kernel_error: Option<String>,
     pub config: KernelConfig,
@@ -206,6 +209,7 @@ impl Kernel {
             run_queue: s.run_queue.clone(),
             slice_used: s.slice_used,
             pending: s.pending.clone(),
+            effects: Vec::new(),
             kernel_error: s.kernel_error.clone(),
             config: s.config.clone(),
         };
@@ -255,6 +259,7 @@ impl Kernel {
             run_queue: VecDeque::new(),
             slice_used: 0,
             pending: VecDeque::new(),
+            effects: Vec::new(),
             kernel_error: None,
             config,
         };

@@ -177,7 +177,8 @@ impl PagerEnv for FakeEnv {
                         pfn: Pfn(index / PAGE_SIZE),
                         log2_size: 12,
                         rights,
-                    }],
+                    }]
+                    .into(),
                     next: None,
                 })
             }

@@ -41,6 +41,7 @@ mod control;
 mod copy;
 mod frames;
 mod invariants;
+mod items;
 mod map;
 mod page;
 mod pressure;

@@ -3,7 +3,9 @@
 
 use crate::caps::ContainerId;
 use crate::container::check_range;
-use crate::protocol::{Effect, MapItem, Pfn, PhysmemError, Reply, Rights, MAP_BATCH, PAGE_SIZE};
+use crate::protocol::{
+    Effect, MapItem, MapItems, Pfn, PhysmemError, Reply, Rights, MAP_BATCH, PAGE_SIZE,
+};
 use crate::server::Physmem;
 
 /// The largest fpage a map item carries: 2^10 pages = 4 MiB (one i386 page-directory entry).
@@ -37,8 +39,7 @@ impl Physmem {
         }
         let rights = rights.intersect(Rights::RWX);
         let write = rights.contains(Rights::W);
-        let pages = (end - u64::from(index)) / PAGE;
-        let mut items = Vec::with_capacity(MAP_BATCH.min(pages as usize));
+        let mut items = MapItems::new();
         let mut off = u64::from(index);
         while off < end && items.len() < MAP_BATCH {
             let first = match self.prepare_page(cid, off, write, fx) {

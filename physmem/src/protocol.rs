@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use crate::items::MapItems;
+
 /// A task, as physmem knows it: the sender of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct TaskId(pub u32);
@@ -208,7 +210,7 @@ pub enum Reply {
     /// Mappings to install; `next` is the index to ask for next, if the range is not done.
     Mapped {
         /// The fpages, at most [`MAP_BATCH`].
-        items: Vec<MapItem>,
+        items: MapItems,
         /// Where to continue, or `None` when the whole range is mapped.
         next: Option<u32>,
     },

@@ -118,15 +118,28 @@ impl Physmem {
     /// Serve one request from `caller`. A refused request changes nothing and has no effects.
     pub fn handle(&mut self, caller: TaskId, req: Request) -> Response {
         let mut effects = Vec::new();
-        let result = self.dispatch(caller, req, &mut effects);
+        let result = self.serve(caller, req, &mut effects);
+        Response { result, effects }
+    }
+
+    /// [`Physmem::handle`] appending the effects to `effects` (the kernel reuses one buffer on
+    /// its fault path instead of allocating one per request). A refused request appends none.
+    pub fn serve(
+        &mut self,
+        caller: TaskId,
+        req: Request,
+        effects: &mut Vec<Effect>,
+    ) -> Result<Reply, PhysmemError> {
+        let before = effects.len();
+        let result = self.dispatch(caller, req, effects);
         let counter = self.counters.per_task.entry(caller).or_default();
         if result.is_ok() {
             counter.0 += 1;
         } else {
             counter.1 += 1;
-            effects.clear();
+            effects.truncate(before);
         }
-        Response { result, effects }
+        result
     }
 
     fn dispatch(

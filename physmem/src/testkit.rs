@@ -90,7 +90,7 @@ pub fn map_all(
         let (v, left) = (vaddr + (at - index), size - (at - index));
         match map(pm, task, c, rights, v, at, left) {
             Ok(Reply::Mapped { items, next }) => {
-                all.extend(items);
+                all.extend_from_slice(&items);
                 match next {
                     Some(n) => at = n,
                     None => return all,

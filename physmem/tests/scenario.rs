@@ -48,7 +48,7 @@ fn map(
         let Reply::Mapped { items: batch, next } = reply else {
             panic!("not a map reply")
         };
-        items.extend(batch);
+        items.extend_from_slice(&batch);
         match next {
             Some(n) => index = n,
             None => return (items, effects),
