@@ -318,7 +318,7 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
         Some((ns, n)) => Row::new("fault round trip (wasm, Chromium)", ns, "ns/fault")
             .vs(facts.fault_ns, "native")
             .note(format!(
-                "{wall} of {n} faults; vs. Linux first touch: {}",
+                "{wall} of {n} faults, after a warm-up run; vs. Linux first touch: {}",
                 facts
                     .linux_fault_ns
                     .map(|l| format!("{}×", table::num(ns / l)))
@@ -386,8 +386,10 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
         )
         .vs(facts.ui_session_ips.map(|i| i / 1e6), "native Session")
         .note(
-            "instructions in the toolbar's status before and after the frame window, \
-                 per wall second (Speed::Max runs ~12 ms of each frame)",
+            "instructions in the toolbar's status before and after the frame window (from 1.5 s \
+             after Run: the steady speed, once V8 has optimised the hot wasm code), per wall \
+             second; Speed::Max runs what each frame leaves after the redraw and the \
+             browser's rendering (both measured)",
         ),
         None => Row::skipped(
             "emulation speed in the page while running",
