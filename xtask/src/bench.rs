@@ -318,7 +318,7 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
         Some((ns, n)) => Row::new("fault round trip (wasm, Chromium)", ns, "ns/fault")
             .vs(facts.fault_ns, "native")
             .note(format!(
-                "{wall} of {n} faults, after a warm-up run; vs. Linux first touch: {}",
+                "{wall} of {n} faults, after 10 warm-up runs; vs. Linux first touch: {}",
                 facts
                     .linux_fault_ns
                     .map(|l| format!("{}×", table::num(ns / l)))
@@ -339,7 +339,8 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
             Some(ns) => Row::new(&figure, ns, "ns/page")
                 .vs(native, "native")
                 .note(format!(
-                    "{wall}, best of {} runs of {} rounds; vs. Linux first touch: {}",
+                    "{wall}, best of {} runs of {} rounds after 3 warm-up runs; vs. Linux first \
+                     touch: {}",
                     at(m, "/physmem/reps").unwrap_or_default(),
                     at(m, "/physmem/rounds").unwrap_or_default(),
                     facts
