@@ -18,6 +18,7 @@ mod pagetable;
 mod pool;
 pub mod presets;
 mod pressure;
+mod records;
 mod scenario;
 mod session;
 mod task;
@@ -33,6 +34,7 @@ pub use kernel::{
 };
 pub use mapdb::{MapDb, Node, Place};
 pub use pool::KernelPool;
+pub use records::{Records, RecordsIter};
 pub use scenario::{
     Scenario, ScenarioError, TaskSpec, MAX_RAM_FRAMES, MAX_SOURCE_BYTES, MAX_TASKS,
 };

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use physmem::{PhysmemError, Reply, Request, Rights};
 
+use crate::records::{Chunks, Records};
 use crate::words::Words;
 
 /// Who sends or receives a message.
@@ -261,12 +262,22 @@ pub struct Record {
 }
 
 /// The trace of one run: the records kept and a hash of all of them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Trace {
-    records: Vec<Record>,
+    records: Chunks,
     dropped: u64,
     limit: usize,
     hash: u64,
+}
+
+/// Records per chunk, at most: 4,096 of 104 bytes is about 416 KiB. The default limit
+/// (2^20) is a multiple, so dropping the oldest half drops exactly 128 whole chunks.
+const CHUNK: usize = 4096;
+
+/// The chunk length for a trace keeping at most `limit` records: a small limit still
+/// drops its oldest half at once.
+fn chunk_len(limit: usize) -> usize {
+    (limit / 2).clamp(1, CHUNK)
 }
 
 /// The hash of an empty trace.
@@ -324,32 +335,32 @@ impl Hasher for RecordHasher {
 impl Trace {
     /// An empty trace keeping at most `limit` records (older ones are dropped, still hashed).
     pub fn new(limit: usize) -> Trace {
+        let limit = limit.max(1);
         Trace {
-            records: Vec::new(),
+            records: Chunks::new(chunk_len(limit)),
             dropped: 0,
-            limit: limit.max(1),
+            limit,
             hash: HASH_SEED,
         }
     }
 
     /// Appends an event at `time` with `cost`.
     pub fn push(&mut self, time: u64, cost: u64, event: Event) {
-        if self.records.len() == self.limit {
-            let drop = self.limit / 2;
-            self.records.drain(..drop);
-            self.dropped += drop as u64;
+        if self.records.len() >= self.limit {
+            // The oldest half, in whole chunks: nothing kept is moved.
+            self.dropped += self.records.drop_oldest(self.limit / 2) as u64;
         }
         let seq = self.len();
-        // Built in place and hashed where it lies: a record is 104 bytes, and every fault
-        // pushes about fifteen.
-        self.records.push(Record {
-            seq,
-            time,
-            cost,
-            event,
-        });
+        // Hashed where it lies: a record is 104 bytes, and every fault pushes about fifteen.
         let mut hasher = RecordHasher(self.hash);
-        self.records[self.records.len() - 1].hash(&mut hasher);
+        self.records
+            .push(Record {
+                seq,
+                time,
+                cost,
+                event,
+            })
+            .hash(&mut hasher);
         self.hash = hasher.finish();
     }
 
@@ -364,20 +375,20 @@ impl Trace {
     }
 
     /// The records still kept, oldest first.
-    pub fn records(&self) -> &[Record] {
-        &self.records
+    pub fn records(&self) -> Records<'_> {
+        self.records.from(0)
     }
 
     /// Records with `seq >= from`, as far as they are kept.
-    pub fn since(&self, from: u64) -> &[Record] {
-        let start = from.saturating_sub(self.dropped) as usize;
-        self.records.get(start..).unwrap_or(&[])
+    pub fn since(&self, from: u64) -> Records<'_> {
+        let start = usize::try_from(from.saturating_sub(self.dropped)).unwrap_or(usize::MAX);
+        self.records.from(start)
     }
 
     /// The trace's position and hash without its records: what a snapshot keeps.
     pub fn shell(&self) -> Trace {
         Trace {
-            records: Vec::new(),
+            records: Chunks::new(chunk_len(self.limit)),
             dropped: self.len(),
             limit: self.limit,
             hash: self.hash,
@@ -388,13 +399,12 @@ impl Trace {
     /// deterministic, so a later trace of the same run holds exactly those records.
     pub fn refill(&mut self, full: &Trace) {
         let keep = self.len();
-        self.records = full
-            .records
-            .iter()
-            .take_while(|r| r.seq < keep)
-            .cloned()
-            .collect();
-        self.dropped = keep - self.records.len() as u64;
+        let mut records = Chunks::new(chunk_len(self.limit));
+        for r in full.records().iter().take_while(|r| r.seq < keep) {
+            records.push(r.clone());
+        }
+        self.dropped = keep - records.len() as u64;
+        self.records = records;
     }
 
     /// A hash of every record, in order: equal traces, equal hashes (native and wasm alike).
@@ -418,9 +428,61 @@ mod tests {
         assert_eq!(a.hash(), b.hash());
         assert_eq!(a.len(), 10);
         assert!(a.records().len() <= 4);
-        assert_eq!(a.since(9)[0].seq, 9);
+        assert_eq!(a.since(9).first().map(|r| r.seq), Some(9));
         b.push(10, 0, Event::Resumed { task: 2 });
         a.push(10, 0, Event::Resumed { task: 1 });
         assert_ne!(a.hash(), b.hash());
+    }
+
+    /// A trace of `n` records with limit `limit`, and the trace at `shell_at` as a shell.
+    fn pushed(limit: usize, n: u64, shell_at: u64) -> (Trace, Trace) {
+        let mut t = Trace::new(limit);
+        let mut shell = t.shell();
+        for i in 0..n {
+            if i == shell_at {
+                shell = t.shell();
+            }
+            t.push(i, i % 3, Event::Resumed { task: i as u32 });
+        }
+        (t, shell)
+    }
+
+    #[test]
+    fn the_limit_drops_whole_chunks_and_views_cross_chunk_boundaries() {
+        let c = CHUNK as u64;
+        let n = 5 * c + 10;
+        let (t, shell) = pushed(4 * CHUNK, n, 3 * c + 7);
+        let (whole, _) = pushed(1 << 20, n, 0);
+        assert_eq!(t.len(), n);
+        assert_eq!(t.hash(), whole.hash(), "dropping does not change the hash");
+        // At 4 chunks the oldest 2 went; the rest are as pushed.
+        let kept = t.records();
+        assert_eq!(kept.len() as u64, n - 2 * c);
+        assert_eq!(kept.iter().len(), kept.len());
+        assert!(kept.iter().map(|r| r.seq).eq(2 * c..n));
+        assert!(kept.iter().rev().map(|r| r.seq).eq((2 * c..n).rev()));
+        assert!(kept.iter().eq(whole.since(2 * c).iter()));
+        assert!(
+            kept.slices().flatten().map(|r| r.seq).eq(2 * c..n),
+            "the slices hold every kept record once, in order"
+        );
+        // A view starting just before a chunk boundary.
+        let from = 3 * c - 1;
+        let tail = t.since(from);
+        assert_eq!(tail.len() as u64, n - from);
+        assert_eq!(tail.first().map(|r| r.seq), Some(from));
+        assert_eq!(tail.get(1).map(|r| r.seq), Some(from + 1));
+        assert_eq!(tail.get(tail.len() - 1).map(|r| r.seq), Some(n - 1));
+        assert!(tail.get(tail.len()).is_none());
+        assert!(tail.iter().map(|r| r.seq).eq(from..n));
+        assert_eq!(t.since(0).len(), kept.len(), "dropped records are gone");
+        assert!(t.since(n).is_empty() && t.since(n + 5).iter().next().is_none());
+        // A shell refilled from the later trace is the trace as it was.
+        let mut refilled = shell;
+        refilled.refill(&t);
+        let (then, _) = pushed(4 * CHUNK, 3 * c + 7, 0);
+        assert_eq!(refilled.hash(), then.hash());
+        assert_eq!(refilled.len(), then.len());
+        assert!(refilled.records().iter().eq(then.since(2 * c).iter()));
     }
 }

@@ -75,7 +75,10 @@ export default async function (t) {
   await page.click('#btn-fault');
   const [trace] = await Promise.all([page.waitForEvent('download'), page.click('#btn-export')]);
   const lines = (await readFile(await trace.path(), 'utf8')).trim().split('\n');
+  const events = Number((await text('#status')).match(/([\d,]+) events/)[1].replace(/,/g, ''));
   assert.ok(lines.length > 10);
+  assert.equal(lines.length, events, 'one line per trace record');
+  assert.deepEqual(lines.map((l) => JSON.parse(l).seq), [...Array(events).keys()], 'every record, in order');
   assert.equal(JSON.parse(lines[0]).event.kind, 'boot');
   assert.ok(lines.some((l) => JSON.parse(l).event.kind === 'fault'));
 

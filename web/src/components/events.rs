@@ -33,10 +33,11 @@ pub fn EventLog(props: &PaneProps) -> Html {
     let state = &props.state;
     let rows = state
         .with_kernel(|k| {
-            let recs = k.trace().records();
-            recs[recs.len().saturating_sub(SHOWN)..]
+            k.trace()
+                .records()
                 .iter()
                 .rev()
+                .take(SHOWN)
                 .map(|r| (r.seq, r.time, r.event.kind(), format::event(&r.event)))
                 .collect::<Vec<_>>()
         })

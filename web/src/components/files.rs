@@ -9,9 +9,6 @@ use super::app::PaneProps;
 use crate::files;
 use crate::state::Action;
 
-/// Trace records per chunk of the exported file.
-const CHUNK: usize = 10_000;
-
 /// A file name made from a scenario name: lower case, dashes, no odd characters.
 fn file_stem(name: &str) -> String {
     let stem: String = name
@@ -100,7 +97,7 @@ pub fn Files(props: &PaneProps) -> Html {
             let chunks = s.with_kernel(|k| {
                 k.trace()
                     .records()
-                    .chunks(CHUNK)
+                    .slices()
                     .map(|c| {
                         c.iter()
                             .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")

@@ -5,7 +5,7 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use selfpage_core::{Endpoint, Event, Record};
+use selfpage_core::{Endpoint, Event, Records};
 
 use super::app::PaneProps;
 use super::events::seq_of;
@@ -54,7 +54,7 @@ fn note(l: usize, text: String, class: &'static str) -> Row {
 }
 
 /// The rows of the fault at `records[0]`, up to its thread's resumption or death.
-fn rows(records: &[Record]) -> Vec<Row> {
+fn rows(records: Records<'_>) -> Vec<Row> {
     let mut out: Vec<Row> = Vec::new();
     let Some(Event::Fault { task, .. }) = records.first().map(|r| &r.event) else {
         return out;
@@ -233,19 +233,14 @@ pub fn Timeline(props: &PaneProps) -> Html {
             .selected_event
             .and_then(|s| {
                 let upto = recs.len().min(s.checked_sub(first_seq)? as usize + 1);
-                recs[..upto]
-                    .iter()
+                (upto.saturating_sub(STRIP_SCAN)..upto)
                     .rev()
-                    .take(STRIP_SCAN)
+                    .filter_map(|i| recs.get(i))
                     .find(|r| matches!(r.event, Event::Fault { .. }))
                     .map(|r| r.seq)
             })
             .or_else(|| faults.last().map(|(s, _)| *s));
-        let start = chosen.map(|s| s.saturating_sub(first_seq) as usize);
-        let rows = start
-            .and_then(|i| recs.get(i..))
-            .map(rows)
-            .unwrap_or_default();
+        let rows = chosen.map(|s| rows(k.trace().since(s))).unwrap_or_default();
         (faults, total, chosen, rows)
     });
     let Some((faults, total, chosen, rows)) = data else {
