@@ -7,8 +7,7 @@ use x86_emu::{Pfn, PhysAddr, PAGE_SIZE};
 
 use crate::kernel::System;
 use crate::pagetable::{self, OldPte};
-use crate::trace::{Endpoint, Event};
-use crate::words::Words;
+use crate::trace::{Endpoint, Event, Words};
 
 /// A frame of zeroes: what physmem's `Zero` effect writes.
 static ZERO_FRAME: [u8; PAGE_SIZE as usize] = [0; PAGE_SIZE as usize];
@@ -192,7 +191,7 @@ impl PagerEnv for Env<'_> {
                 from: Endpoint::Pager(task),
                 to: Endpoint::Physmem,
                 label: req.label(),
-                words: Words::NONE,
+                words: Words::new(),
             },
         );
         self.sys.emit(
@@ -240,7 +239,7 @@ impl PagerEnv for Env<'_> {
                 from: Endpoint::Physmem,
                 to: Endpoint::Pager(task),
                 label: 0,
-                words: Words::NONE,
+                words: Words::new(),
             },
         );
         result

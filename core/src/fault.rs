@@ -8,8 +8,7 @@ use x86_emu::{Exception, PfErrorCode};
 use crate::env::Env;
 use crate::kernel::Kernel;
 use crate::task::ThreadState;
-use crate::trace::{AccessKind, Endpoint, Event};
-use crate::words::Words;
+use crate::trace::{AccessKind, Endpoint, Event, Words};
 
 /// Label of an L4 page-fault message, before the rwx bits.
 pub const FAULT_LABEL: u32 = 0xFFE0;
@@ -91,7 +90,7 @@ pub(crate) fn raise(k: &mut Kernel, id: u32, e: &Exception) {
             from: Endpoint::Thread(id),
             to: Endpoint::Pager(id),
             label: FAULT_LABEL | rwx(access),
-            words: Words::two(addr, ip),
+            words: Words::from_buf([addr, ip]),
         },
     );
 }
@@ -116,7 +115,7 @@ pub(crate) fn serve(k: &mut Kernel, id: u32) {
                     from: Endpoint::Pager(id),
                     to: Endpoint::Thread(id),
                     label: 0,
-                    words: Words::NONE,
+                    words: Words::new(),
                 },
             );
             if let Some(t) = k.sys.tasks.get_mut(&id) {

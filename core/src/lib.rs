@@ -24,7 +24,6 @@ mod session;
 mod task;
 mod trace;
 pub mod views;
-mod words;
 
 pub use callback::{CALLBACK_BUDGET, CALLBACK_RETURN};
 pub use fault::{access_of, FAULT_LABEL, MAX_STALLED_FAULTS};
@@ -40,5 +39,4 @@ pub use scenario::{
 };
 pub use session::{Session, Summary, TaskSummary};
 pub use task::{Task, TaskCounters, ThreadState};
-pub use trace::{AccessKind, Endpoint, Event, Record, Trace};
-pub use words::{Words, MAX_WORDS};
+pub use trace::{AccessKind, Endpoint, Event, Record, Trace, Words};

@@ -4,11 +4,16 @@
 use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use physmem::{PhysmemError, Reply, Request, Rights};
 
 use crate::records::{Chunks, Records};
-use crate::words::Words;
+
+/// The untyped words of a traced IPC message: at most two in the kernel's messages (a
+/// fault's address and IP), kept inline so tracing a fault allocates nothing. It compares,
+/// hashes and serializes as the slice it holds, like a `Vec`.
+pub type Words = SmallVec<[u32; 2]>;
 
 /// Who sends or receives a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

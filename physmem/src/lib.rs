@@ -41,7 +41,6 @@ mod control;
 mod copy;
 mod frames;
 mod invariants;
-mod items;
 mod map;
 mod page;
 mod pressure;

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub use crate::items::MapItems;
+use smallvec::SmallVec;
 
 /// A task, as physmem knows it: the sender of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -181,6 +181,11 @@ pub struct MapItem {
     /// Rights granted (COW frames come without W).
     pub rights: Rights,
 }
+
+/// The fpages of one `ContainerMap` reply. Nearly every reply carries one (a first-touch
+/// fault maps one page), kept inline: the reply and the trace's copy of it allocate nothing.
+/// It compares, hashes and serializes as the slice it holds, like a `Vec`.
+pub type MapItems = SmallVec<[MapItem; 1]>;
 
 /// The kinds of object a handle can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
