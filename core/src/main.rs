@@ -1,5 +1,6 @@
 //! `selfpage`: the command-line face of the playground.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use selfpage_core::{exec, presets, Scenario, Session, Stopped, Until};
@@ -24,6 +25,20 @@ USAGE:
       This text.
 ";
 
+/// Prints to stdout like `println!`. When the reader has gone (`selfpage presets | head -1`)
+/// the program ends quietly, as Unix tools do, instead of panicking on the closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("selfpage: cannot write the output: {e}");
+            std::process::exit(1);
+        }
+    };
+}
+
 /// A command-line error, printed with the usage hint.
 struct CliError(String);
 
@@ -41,15 +56,15 @@ fn main() -> ExitCode {
 fn dispatch(args: &[String]) -> Result<ExitCode, CliError> {
     match args.first().map(String::as_str) {
         None | Some("--help" | "-h" | "help") => {
-            print!("{USAGE}");
+            out!("{}", USAGE.trim_end());
             Ok(ExitCode::SUCCESS)
         }
         Some("run") => run(&args[1..]),
         Some("exec") => exec_cmd(&args[1..]),
         Some("policy") => policy(&args[1..]),
         Some("presets") => {
-            println!("scenarios: {}", presets::scenario_names().join(", "));
-            println!("workloads: {}", presets::program_names().join(", "));
+            out!("scenarios: {}", presets::scenario_names().join(", "));
+            out!("workloads: {}", presets::program_names().join(", "));
             Ok(ExitCode::SUCCESS)
         }
         Some(other) => Err(CliError(format!("unknown command '{other}'"))),
@@ -162,21 +177,32 @@ fn run(args: &[String]) -> Result<ExitCode, CliError> {
     }
     let summary = session.summary();
     if f.has("--json") {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&summary).unwrap_or_default()
         );
     } else {
-        println!(
+        out!(
             "{} (seed {}): {} instructions, {} events, time {}",
-            summary.scenario, summary.seed, summary.instructions, summary.events, summary.time
+            summary.scenario,
+            summary.seed,
+            summary.instructions,
+            summary.events,
+            summary.time
         );
-        println!(
+        out!(
             "{:<4} {:<16} {:>12} {:>8} {:>8} {:>9} {:>9} {:>6}  status",
-            "id", "task", "instructions", "faults", "page-ins", "page-outs", "evictions", "frames"
+            "id",
+            "task",
+            "instructions",
+            "faults",
+            "page-ins",
+            "page-outs",
+            "evictions",
+            "frames"
         );
         for t in &summary.tasks {
-            println!(
+            out!(
                 "{:<4} {:<16} {:>12} {:>8} {:>8} {:>9} {:>9} {:>6}  {}",
                 t.id,
                 t.name,
@@ -189,11 +215,12 @@ fn run(args: &[String]) -> Result<ExitCode, CliError> {
                 t.status
             );
         }
-        println!(
+        out!(
             "TLB: {} hits, {} misses",
-            summary.tlb_hits, summary.tlb_misses
+            summary.tlb_hits,
+            summary.tlb_misses
         );
-        println!("trace hash {}", summary.trace_hash);
+        out!("trace hash {}", summary.trace_hash);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -222,9 +249,9 @@ fn exec_cmd(args: &[String]) -> Result<ExitCode, CliError> {
         f.number("--max-steps")?.unwrap_or(10_000_000),
     );
     if f.has("--json") {
-        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+        out!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else {
-        println!(
+        out!(
             "stop: {}{}",
             report.stop,
             report
@@ -233,13 +260,22 @@ fn exec_cmd(args: &[String]) -> Result<ExitCode, CliError> {
                 .map(|m| format!(" ({m})"))
                 .unwrap_or_default()
         );
-        println!(
+        out!(
             "eip={:08x} eax={:08x} ebx={:08x} ecx={:08x} edx={:08x}",
-            report.eip, report.eax, report.ebx, report.ecx, report.edx
+            report.eip,
+            report.eax,
+            report.ebx,
+            report.ecx,
+            report.edx
         );
-        println!(
+        out!(
             "esi={:08x} edi={:08x} ebp={:08x} esp={:08x} eflags={:08x} steps={}",
-            report.esi, report.edi, report.ebp, report.esp, report.eflags, report.steps
+            report.esi,
+            report.edi,
+            report.ebp,
+            report.esp,
+            report.eflags,
+            report.steps
         );
     }
     Ok(if report.stop == "error" {
@@ -284,11 +320,12 @@ fn policy(args: &[String]) -> Result<ExitCode, CliError> {
         .collect::<Result<_, _>>()?;
     let report = libhurd_mm::simulate(kind, frames, &refs, f.number("--seed")?.unwrap_or(1));
     if f.has("--json") {
-        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+        out!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else {
-        println!(
+        out!(
             "{name} with {frames} frames: {} hits, {} misses",
-            report.hits, report.misses
+            report.hits,
+            report.misses
         );
     }
     Ok(ExitCode::SUCCESS)
