@@ -126,7 +126,10 @@ pub fn all(scale: Scale) -> Report {
 
     // 3. The self-paging fault round trip vs. Linux's first-touch fault.
     progress("native: Linux first-touch page faults");
-    let linux = linux::first_touch_ns(scale.linux_mib());
+    // The best of as many runs as ours: the machine is shared, and both figures are bests.
+    let linux = (0..scale.repetitions())
+        .map(|_| linux::first_touch_ns(scale.linux_mib()))
+        .try_fold(f64::INFINITY, |best, ns| ns.map(|ns| best.min(ns)));
     report.facts.linux_fault_ns = linux.as_ref().ok().copied();
     progress("native: self-paging fault round trips");
     let faults = fault_round_trip(scale);
@@ -146,8 +149,9 @@ pub fn all(scale: Scale) -> Report {
                 match &linux {
                     Ok(_) => format!(
                         "; Linux: vec![0u8; {} MiB] (calloc → mmap), one write per 4 KiB page, \
-                         minus a second pass",
-                        scale.linux_mib()
+                         minus a second pass, best of {} runs",
+                        scale.linux_mib(),
+                        scale.repetitions()
                     ),
                     Err(e) => format!("; Linux reference failed: {e}"),
                 }
