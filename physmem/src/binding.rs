@@ -21,7 +21,7 @@ impl Physmem {
     /// # Errors
     /// `MemoryShort` within the guarantee (others hold extra frames), `OutOfMemory` beyond it.
     pub(crate) fn admit(&self, control: ControlId, n: u32) -> Result<(), PhysmemError> {
-        let c = &self.controls[&control];
+        let c = &self.controls[control];
         let free = u64::from(self.frames.free_count());
         if n <= c.unused() {
             return if free >= u64::from(n) {
@@ -52,13 +52,13 @@ impl Physmem {
         order: u8,
         fx: &mut Vec<Effect>,
     ) -> Result<u32, PhysmemError> {
-        let control = self.containers[&cid].control;
+        let control = self.containers[cid].control;
         self.admit(control, 1 << order)?;
         let base = self.alloc_block(order, fx)?;
         let slot = self
             .container_mut(cid)
             .slots
-            .get_mut(&off)
+            .get_mut(off)
             .expect("bind_slot: slot vanished");
         assert!(slot.pfn.is_none(), "bind_slot: slot already bound");
         slot.pfn = Some(base);
@@ -113,7 +113,7 @@ impl Physmem {
     /// when the payer's last reference went, the first remaining referrer pays.
     pub(crate) fn settle_payer(&mut self, pfn: u32) {
         let page = &self.pages[pfn];
-        let control_of = |(c, _): PageRef| self.containers[&c].control;
+        let control_of = |(c, _): PageRef| self.containers[c].control;
         if page.refs().any(|r| control_of(r) == page.payer) {
             return;
         }
@@ -201,7 +201,7 @@ impl Physmem {
         fx: &mut Vec<Effect>,
     ) -> Result<Reply, PhysmemError> {
         let end = check_range(start, size)?;
-        if let Some(off) = self.containers[&cid].first_hole(start, end) {
+        if let Some(off) = self.containers[cid].first_hole(start, end) {
             return Err(PhysmemError::NotAllocated(off));
         }
         self.remove_range(cid, u64::from(start), end, fx);

@@ -3,14 +3,33 @@
 use std::collections::BTreeMap;
 
 use crate::protocol::{Handle, ObjectKind, PhysmemError, TaskId};
+use crate::table::Id;
 
-/// Internal name of a control capability (never shown to tasks).
+/// Internal name of a control capability (never shown to tasks): its index in the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct ControlId(pub u32);
 
-/// Internal name of a container (never shown to tasks).
+/// Internal name of a container (never shown to tasks): its index in the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct ContainerId(pub u32);
+
+impl Id for ControlId {
+    fn from_index(index: usize) -> ControlId {
+        ControlId(index.try_into().expect("ControlId: too many"))
+    }
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl Id for ContainerId {
+    fn from_index(index: usize) -> ContainerId {
+        ContainerId(index.try_into().expect("ContainerId: too many"))
+    }
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// What a handle names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -48,7 +48,7 @@ impl Physmem {
                 continue;
             };
             for (cid, off) in page.refs() {
-                let (_, slot) = self.containers[&cid]
+                let (_, slot) = self.containers[cid]
                     .slot_at(u64::from(off))
                     .expect("window_units: hole");
                 let first = slot.pfn.expect("window_units: unbound");
@@ -126,7 +126,7 @@ impl Physmem {
             self.controls.uncharge(page.payer, page.seq, from + i);
             self.controls.charge(page.payer, page.seq, to + i);
             for (cid, off) in page.refs() {
-                let (slot_off, _) = self.containers[&cid]
+                let (slot_off, _) = self.containers[cid]
                     .slot_at(u64::from(off))
                     .expect("move_block: hole");
                 slots.insert((cid, slot_off));
@@ -137,7 +137,7 @@ impl Physmem {
             let slot = self
                 .container_mut(cid)
                 .slots
-                .get_mut(&slot_off)
+                .get_mut(slot_off)
                 .expect("move_block: slot vanished");
             let first = slot.pfn.expect("move_block: unbound");
             slot.pfn = Some(first - from + to);

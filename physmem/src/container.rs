@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::caps::ControlId;
 use crate::protocol::{Handle, PhysmemError, TaskId, PAGE_SIZE};
+use crate::slots::Slots;
 
 /// The largest frame `ContainerAllocate` creates: 2^4 pages = 64 KiB. Larger ranges get
 /// several frames, so binding never needs more than 16 contiguous free frames.
@@ -27,12 +28,12 @@ impl Slot {
 }
 
 /// A container: its slots, who pays for them, and who holds a handle to it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub(crate) struct Container {
     /// The control capability charged for its frames.
     pub control: ControlId,
     /// Allocated frames by offset; they never overlap.
-    pub slots: BTreeMap<u32, Slot>,
+    pub slots: Slots,
     /// Every task holding a handle to it, with that handle.
     pub holders: BTreeMap<TaskId, Handle>,
 }
@@ -80,20 +81,14 @@ impl Container {
     pub fn new(control: ControlId) -> Container {
         Container {
             control,
-            slots: BTreeMap::new(),
+            slots: Slots::default(),
             holders: BTreeMap::new(),
         }
     }
 
     /// The slot covering byte offset `off`, as (slot offset, slot).
     pub fn slot_at(&self, off: u64) -> Option<(u32, Slot)> {
-        let off = u32::try_from(off).ok()?;
-        // Most lookups name a slot's first page (one-page slots are the common case).
-        if let Some(&slot) = self.slots.get(&off) {
-            return Some((off, slot));
-        }
-        let (&base, &slot) = self.slots.range(..off).next_back()?;
-        (u64::from(off) < u64::from(base) + slot.bytes()).then_some((base, slot))
+        self.slots.covering(u32::try_from(off).ok()?)
     }
 
     /// The physical frame holding the page at `off`, if allocated and bound.
@@ -104,23 +99,11 @@ impl Container {
 
     /// The first offset in `[start, end)` where a slot overlaps, if any.
     pub fn first_allocated(&self, start: u32, end: u64) -> Option<u32> {
-        // Usually nothing overlaps: then the last slot starting before `end` ends by `start`.
-        let before_end = match u32::try_from(end) {
-            Ok(end) => self.slots.range(..end).next_back(),
-            Err(_) => self.slots.last_key_value(),
-        };
-        let (&base, slot) = before_end?;
-        if u64::from(base) + slot.bytes() <= u64::from(start) {
-            return None;
-        }
-        if let Some((_, _)) = self.slot_at(u64::from(start)) {
+        if self.slot_at(u64::from(start)).is_some() {
             return Some(start);
         }
-        self.slots
-            .range(start..)
-            .next()
-            .map(|(&off, _)| off)
-            .filter(|&off| u64::from(off) < end)
+        let (off, _) = self.slots.first_in(u64::from(start), end)?;
+        Some(off)
     }
 
     /// The first offset in `[start, end)` that no slot covers, if any.
@@ -171,24 +154,14 @@ impl Container {
 
     /// Remove and return the first slot starting in `[start, end)`.
     pub fn take_first(&mut self, start: u64, end: u64) -> Option<(u32, Slot)> {
-        if start >= end {
-            return None;
-        }
-        let start = u32::try_from(start).ok()?;
-        // Usually a slot starts right there (ranges are removed slot by slot).
-        if let Some(slot) = self.slots.remove(&start) {
-            return Some((start, slot));
-        }
-        let (&off, _) = self.slots.range(start..).next()?;
-        if u64::from(off) >= end {
-            return None;
-        }
-        self.slots.remove_entry(&off)
+        let (off, slot) = self.slots.first_in(start, end)?;
+        self.slots.remove(off);
+        Some((off, slot))
     }
 
     /// Pages allocated, in all slots.
     pub fn allocated_pages(&self) -> u32 {
-        self.slots.values().map(|s| 1u32 << s.order).sum()
+        self.slots.iter().map(|(_, s)| 1u32 << s.order).sum()
     }
 }
 
@@ -248,7 +221,7 @@ mod tests {
             },
         );
         c.split_at(0x3000);
-        assert_eq!(c.slots.len(), 3);
+        assert_eq!(c.slots.iter().count(), 3);
         assert_eq!(
             c.slot_at(0x3000),
             Some((

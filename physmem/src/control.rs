@@ -1,14 +1,15 @@
 //! Control capabilities: a guarantee of frames, and the frames charged against it.
 
-use std::collections::{btree_map, BTreeMap, BTreeSet};
 use std::ops::Index;
 
 use crate::caps::ControlId;
+use crate::charges::Charges;
 use crate::protocol::{Handle, TaskId};
+use crate::table::Table;
 
 /// A control capability: the right to `guaranteed` frames. Frames charged beyond the
 /// guarantee are *extra* frames, which physmem may ask back under pressure.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub(crate) struct Control {
     /// The task holding it (a control capability has exactly one holder).
     pub holder: TaskId,
@@ -17,13 +18,13 @@ pub(crate) struct Control {
     /// Frames guaranteed.
     pub guaranteed: u32,
     /// Frames charged to it, as (bind sequence number, pfn): the last ones are the extra ones.
-    pub pages: BTreeSet<(u64, u32)>,
+    pub pages: Charges,
 }
 
 impl Control {
     /// Frames charged.
     pub fn charged(&self) -> u32 {
-        self.pages.len() as u32
+        self.pages.len()
     }
 
     /// Guaranteed frames not yet used: what physmem must keep free for this capability.
@@ -36,21 +37,23 @@ impl Control {
         self.charged().saturating_sub(self.guaranteed)
     }
 
-    /// The extra frames: the most recently bound ones beyond the guarantee.
+    /// The extra frames as (bind sequence number, pfn): the most recently bound ones beyond
+    /// the guarantee, newest first.
+    pub fn extra_charges(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.pages.iter().rev().take(self.extra() as usize)
+    }
+
+    /// The extra frames, newest first.
     pub fn extra_pages(&self) -> impl Iterator<Item = u32> + '_ {
-        self.pages
-            .iter()
-            .rev()
-            .take(self.extra() as usize)
-            .map(|&(_, pfn)| pfn)
+        self.extra_charges().map(|(_, pfn)| pfn)
     }
 }
 
 /// Every control capability, and the sum of their unused guarantees kept up to date (the
 /// pressure check runs at every step, so it must not add them up each time).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Controls {
-    by_id: BTreeMap<ControlId, Control>,
+    by_id: Table<ControlId, Control>,
     /// Sum of `unused()` over all of them.
     reserve: u64,
 }
@@ -61,18 +64,20 @@ impl Controls {
         self.reserve
     }
 
-    /// Add a control capability.
-    pub fn insert(&mut self, id: ControlId, control: Control) {
+    /// The id the next `add` hands out.
+    pub fn next_id(&self) -> ControlId {
+        self.by_id.next_id()
+    }
+
+    /// Add a control capability, and return its id.
+    pub fn add(&mut self, control: Control) -> ControlId {
         self.reserve += u64::from(control.unused());
-        assert!(
-            self.by_id.insert(id, control).is_none(),
-            "Controls::insert: id in use"
-        );
+        self.by_id.add(control)
     }
 
     /// Remove a control capability.
     pub fn remove(&mut self, id: ControlId) -> Option<Control> {
-        let control = self.by_id.remove(&id)?;
+        let control = self.by_id.remove(id)?;
         self.reserve -= u64::from(control.unused());
         Some(control)
     }
@@ -81,7 +86,7 @@ impl Controls {
     fn update(&mut self, id: ControlId, f: impl FnOnce(&mut Control)) {
         let c = self
             .by_id
-            .get_mut(&id)
+            .get_mut(id)
             .expect("Controls::update: unknown control");
         let before = c.unused();
         f(c);
@@ -91,20 +96,14 @@ impl Controls {
     /// Charge frame `pfn`, bound with sequence number `seq`, to `id`.
     pub fn charge(&mut self, id: ControlId, seq: u64, pfn: u32) {
         self.update(id, |c| {
-            assert!(
-                c.pages.insert((seq, pfn)),
-                "Controls::charge: charged twice"
-            );
+            assert!(c.pages.insert(seq, pfn), "Controls::charge: charged twice");
         });
     }
 
     /// Stop charging frame `pfn` (sequence number `seq`) to `id`.
     pub fn uncharge(&mut self, id: ControlId, seq: u64, pfn: u32) {
         self.update(id, |c| {
-            assert!(
-                c.pages.remove(&(seq, pfn)),
-                "Controls::uncharge: not charged"
-            );
+            assert!(c.pages.remove(seq, pfn), "Controls::uncharge: not charged");
         });
     }
 
@@ -114,13 +113,8 @@ impl Controls {
     }
 
     /// The control capability `id`.
-    pub fn get(&self, id: &ControlId) -> Option<&Control> {
+    pub fn get(&self, id: ControlId) -> Option<&Control> {
         self.by_id.get(id)
-    }
-
-    /// Whether `id` is a live control capability.
-    pub fn contains_key(&self, id: &ControlId) -> bool {
-        self.by_id.contains_key(id)
     }
 
     /// How many there are.
@@ -128,13 +122,13 @@ impl Controls {
         self.by_id.len()
     }
 
-    /// Every control capability, by id.
-    pub fn iter(&self) -> btree_map::Iter<'_, ControlId, Control> {
+    /// Every control capability with its id, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (ControlId, &Control)> + '_ {
         self.by_id.iter()
     }
 
     /// Every control capability, in id order.
-    pub fn values(&self) -> btree_map::Values<'_, ControlId, Control> {
+    pub fn values(&self) -> impl Iterator<Item = &Control> + Clone + '_ {
         self.by_id.values()
     }
 
@@ -151,10 +145,10 @@ impl Controls {
     }
 }
 
-impl Index<&ControlId> for Controls {
+impl Index<ControlId> for Controls {
     type Output = Control;
 
-    fn index(&self, id: &ControlId) -> &Control {
+    fn index(&self, id: ControlId) -> &Control {
         self.get(id).expect("Controls: unknown control")
     }
 }
@@ -169,11 +163,11 @@ mod tests {
             holder: TaskId(1),
             handle: Handle(1),
             guaranteed: 2,
-            pages: BTreeSet::new(),
+            pages: Charges::default(),
         };
         assert_eq!((c.unused(), c.extra()), (2, 0));
         for (seq, pfn) in [(1, 40), (2, 10), (3, 30)] {
-            c.pages.insert((seq, pfn));
+            c.pages.insert(seq, pfn);
         }
         assert_eq!((c.unused(), c.extra()), (0, 1));
         assert_eq!(c.extra_pages().collect::<Vec<_>>(), vec![30]);
@@ -186,19 +180,18 @@ mod tests {
             holder: TaskId(1),
             handle: Handle(1),
             guaranteed,
-            pages: BTreeSet::new(),
+            pages: Charges::default(),
         };
-        cs.insert(ControlId(1), control(2));
-        cs.insert(ControlId(2), control(3));
+        let (one, two) = (cs.add(control(2)), cs.add(control(3)));
         assert_eq!(cs.reserve(), 5);
         for pfn in 0..3 {
-            cs.charge(ControlId(1), pfn.into(), pfn);
+            cs.charge(one, pfn.into(), pfn);
         }
         assert_eq!(cs.reserve(), 3); // the third frame is an extra one
-        cs.uncharge(ControlId(1), 0, 0);
-        cs.shrink_guarantee(ControlId(2), 1);
+        cs.uncharge(one, 0, 0);
+        cs.shrink_guarantee(two, 1);
         assert_eq!(cs.reserve(), 2);
-        cs.remove(ControlId(2));
+        cs.remove(two);
         assert_eq!(cs.reserve(), 0);
         cs.check().unwrap();
     }

@@ -45,7 +45,7 @@ impl Physmem {
             });
         }
         let mut len = u64::from(a.count);
-        if let Some(hole) = self.containers[&a.src].first_hole(a.src_start, src_end) {
+        if let Some(hole) = self.containers[a.src].first_hole(a.src_start, src_end) {
             len = u64::from(hole - a.src_start);
             if len == 0 || a.all_or_none {
                 return Err(PhysmemError::NotAllocated(hole));
@@ -73,7 +73,7 @@ impl Physmem {
         let mut unbound = Vec::new();
         let mut off = start;
         while off < start + len {
-            let (base, slot) = self.containers[&a.src]
+            let (base, slot) = self.containers[a.src]
                 .slot_at(off)
                 .expect("bind_for_share: hole");
             if slot.pfn.is_none() {
@@ -111,7 +111,7 @@ impl Physmem {
         fx: &mut Vec<Effect>,
     ) {
         // A one-page slot at `d` now names the source's frame; free what it held before.
-        let pfn = self.containers[&src].pfn_at(u64::from(s));
+        let pfn = self.containers[src].pfn_at(u64::from(s));
         let dc = self.container_mut(dest);
         dc.isolate(d);
         if let Some(old) = dc.slots.insert(d, Slot { order: 0, pfn }) {
@@ -155,7 +155,7 @@ impl Physmem {
         old: u32,
         fx: &mut Vec<Effect>,
     ) -> Result<u32, PhysmemError> {
-        let control = self.containers[&cid].control;
+        let control = self.containers[cid].control;
         self.admit(control, 1)?;
         let new = self.alloc_block(0, fx)?;
         fx.push(Effect::Copy {

@@ -41,8 +41,8 @@ impl Physmem {
     fn check_pages(&self) -> Result<(), String> {
         let mut charged = 0;
         self.controls.check()?;
-        for (&id, c) in self.controls.iter() {
-            for &(seq, pfn) in &c.pages {
+        for (id, c) in self.controls.iter() {
+            for (seq, pfn) in c.pages.iter() {
                 match self.pages.get(pfn) {
                     Some(p) if p.payer == id && p.seq == seq => charged += 1,
                     _ => {
@@ -72,7 +72,7 @@ impl Physmem {
             }
             let mut payer_refers = false;
             for &(cid, off) in &refs {
-                let Some(c) = self.containers.get(&cid) else {
+                let Some(c) = self.containers.get(cid) else {
                     return Err(format!(
                         "frame {pfn:#x} referred to by dead container {cid:?}"
                     ));
@@ -94,12 +94,12 @@ impl Physmem {
     }
 
     fn check_containers(&self) -> Result<(), String> {
-        for (&cid, c) in &self.containers {
-            if !self.controls.contains_key(&c.control) {
+        for (cid, c) in self.containers.iter() {
+            if self.controls.get(c.control).is_none() {
                 return Err(format!("container {cid:?} outlived its control capability"));
             }
             let mut end = 0u64;
-            for (&off, slot) in &c.slots {
+            for (off, slot) in c.slots.iter() {
                 let pages = 1u32 << slot.order;
                 if slot.order > MAX_FRAME_ORDER
                     || u64::from(off) % slot.bytes() != 0
@@ -152,12 +152,12 @@ impl Physmem {
                 Object::Control(id) => {
                     control_caps += 1;
                     self.controls
-                        .get(&id)
+                        .get(id)
                         .is_some_and(|c| c.handle == h && c.holder == cap.task)
                 }
                 Object::Container(id) => self
                     .containers
-                    .get(&id)
+                    .get(id)
                     .is_some_and(|c| c.holders.get(&cap.task) == Some(&h)),
             };
             if !ok {

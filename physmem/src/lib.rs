@@ -35,6 +35,7 @@ pub mod bench;
 mod binding;
 mod bitmap;
 mod caps;
+mod charges;
 mod compact;
 mod container;
 mod control;
@@ -48,7 +49,9 @@ mod pressure;
 mod proptests;
 mod protocol;
 mod server;
+mod slots;
 mod stats;
+mod table;
 #[cfg(test)]
 mod testkit;
 

@@ -34,7 +34,7 @@ impl Physmem {
     ) -> Result<Reply, PhysmemError> {
         let end = check_range(index, size)?;
         check_range(vaddr, size)?;
-        if let Some(off) = self.containers[&cid].first_hole(index, end) {
+        if let Some(off) = self.containers[cid].first_hole(index, end) {
             return Err(PhysmemError::NotAllocated(off));
         }
         let rights = rights.intersect(Rights::RWX);
@@ -65,7 +65,7 @@ impl Physmem {
         write: bool,
         fx: &mut Vec<Effect>,
     ) -> Result<(u32, bool), PhysmemError> {
-        let (base, slot) = self.containers[&cid]
+        let (base, slot) = self.containers[cid]
             .slot_at(off)
             .expect("prepare_page: hole");
         let index = ((off - u64::from(base)) / PAGE) as u32;
@@ -84,7 +84,7 @@ impl Physmem {
 
     /// Whether the page at `off` is COW, and its frame (it must be bound).
     fn page_state(&self, cid: ContainerId, off: u64) -> Option<(u32, bool)> {
-        let pfn = self.containers[&cid].pfn_at(off)?;
+        let pfn = self.containers[cid].pfn_at(off)?;
         Some((pfn, self.pages[pfn].is_cow()))
     }
 

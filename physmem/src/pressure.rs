@@ -146,7 +146,7 @@ impl Physmem {
             .controls
             .values()
             .filter(|c| c.holder == task)
-            .flat_map(|c| c.pages.iter().rev().take(c.extra() as usize).copied())
+            .flat_map(|c| c.extra_charges())
             .collect();
         victims.sort_unstable_by(|a, b| b.cmp(a));
         victims
@@ -164,10 +164,10 @@ impl Physmem {
         });
         let refs: Vec<_> = self.pages[pfn]
             .refs()
-            .filter(|(c, _)| self.controls[&self.containers[c].control].holder == task)
+            .filter(|&(c, _)| self.controls[self.containers[c].control].holder == task)
             .collect();
         for (cid, off) in refs {
-            for (&holder, &handle) in &self.containers[&cid].holders {
+            for (&holder, &handle) in &self.containers[cid].holders {
                 fx.push(Effect::Reclaimed {
                     task: holder,
                     container: handle,
@@ -177,7 +177,7 @@ impl Physmem {
             }
             let c = self.container_mut(cid);
             c.isolate(off);
-            c.slots.remove(&off);
+            c.slots.remove(off);
             self.drop_ref(pfn, (cid, off));
         }
     }

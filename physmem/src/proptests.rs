@@ -148,6 +148,15 @@ fn page(p: u8) -> u32 {
     u32::from(p) * PAGE_SIZE
 }
 
+/// Container offsets start 32 pages below 4 MiB, where a container's slot table goes from
+/// one leaf to the next, so ranges cross it (128 KiB aligned: frames are cut as at 0).
+const BASE: u32 = 0x40_0000 - 32 * PAGE_SIZE;
+
+/// The container offset of page `p` of the range the runs use.
+fn offset(p: u8) -> u32 {
+    BASE + page(p)
+}
+
 /// Run one step; returns the request sent (if any) with its response.
 fn step(pm: &mut Physmem, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
     let before = pm.clone();
@@ -171,7 +180,7 @@ fn step(pm: &mut Physmem, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
                 task(t),
                 Request::ContainerAllocate {
                     container,
-                    start: page(start),
+                    start: offset(start),
                     size: page(pages),
                 },
             )
@@ -191,7 +200,7 @@ fn step(pm: &mut Physmem, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
                 task(t),
                 Request::ContainerDeallocate {
                     container,
-                    start: page(start),
+                    start: offset(start),
                     size: page(pages),
                 },
             )
@@ -216,7 +225,7 @@ fn step(pm: &mut Physmem, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
                     container,
                     rights,
                     vaddr: page(vpage),
-                    index: page(index),
+                    index: offset(index),
                     size: page(pages),
                 },
             )
@@ -247,9 +256,9 @@ fn step(pm: &mut Physmem, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
                 task(t),
                 Request::ContainerCopy {
                     src,
-                    src_start: page(s),
+                    src_start: offset(s),
                     dest,
-                    dest_start: page(d),
+                    dest_start: offset(d),
                     count,
                     mode,
                     all_or_none: aon,
@@ -361,11 +370,14 @@ fn aim(pm: &Physmem, t: TaskId, h: Handle, raw: u8) -> u8 {
     let Ok(id) = pm.caps.container(t, h) else {
         return raw;
     };
-    let slots: Vec<u32> = pm.containers[&id].slots.keys().copied().collect();
+    let slots: Vec<u32> = pm.containers[id].slots.iter().map(|(o, _)| o).collect();
     if raw % 4 == 0 || slots.is_empty() {
         return raw;
     }
-    u8::try_from(slots[usize::from(raw) % slots.len()] / PAGE_SIZE).unwrap_or(raw)
+    let off = slots[usize::from(raw) % slots.len()];
+    off.checked_sub(BASE)
+        .and_then(|o| u8::try_from(o / PAGE_SIZE).ok())
+        .unwrap_or(raw)
 }
 
 /// Mostly shorten a range to what is allocated from `start` on (so most requests succeed).
@@ -373,10 +385,10 @@ fn clip(pm: &Physmem, t: TaskId, h: Handle, start: u8, pages: u8) -> u8 {
     let Ok(id) = pm.caps.container(t, h) else {
         return pages;
     };
-    let c = &pm.containers[&id];
+    let c = &pm.containers[id];
     let run = (0..pages)
         .take_while(|&i| {
-            c.slot_at(u64::from(page(start.saturating_add(i))))
+            c.slot_at(u64::from(offset(start.saturating_add(i))))
                 .is_some()
         })
         .count();
@@ -415,7 +427,7 @@ fn check_refusal(
                     .caps
                     .container(caller, *container)
                     .expect("mapped a held container");
-                let c = &before.containers[&id];
+                let c = &before.containers[id];
                 let (_, slot) = c
                     .slot_at(u64::from(*index))
                     .expect("mapped an allocated page");
@@ -425,7 +437,7 @@ fn check_refusal(
                     1u32 << slot.order
                 };
                 prop_assert!(
-                    before.controls[&c.control].unused() < needed,
+                    before.controls[c.control].unused() < needed,
                     "OutOfMemory within guarantee"
                 );
             }
@@ -502,7 +514,7 @@ fn comply(pm: &mut Physmem, m: &mut Model, t: TaskId) -> Result<(), TestCaseErro
         .find_map(|c| c.extra_pages().next());
     if let Some(pfn) = victim {
         let (cid, off) = pm.pages[pfn].refs().next().expect("bound page has a ref");
-        if let Some(&h) = pm.containers[&cid].holders.get(&t) {
+        if let Some(&h) = pm.containers[cid].holders.get(&t) {
             let r = pm.handle(
                 t,
                 Request::ContainerDeallocate {

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::caps::{Caps, ContainerId, ControlId, Object};
+use crate::charges::Charges;
 use crate::container::Container;
 use crate::control::{Control, Controls};
 use crate::frames::FrameAllocator;
@@ -12,6 +13,7 @@ use crate::pressure::Pressure;
 use crate::protocol::{
     Effect, Handle, Pfn, PhysmemError, Reply, Request, Response, Rights, TaskId,
 };
+use crate::table::Table;
 
 /// Default number of steps a task gets to return frames after `Effect::ReturnFrames`.
 pub const DEFAULT_GRACE_STEPS: u64 = 10_000;
@@ -30,12 +32,11 @@ pub struct Physmem {
     /// Bound pages by frame number.
     pub(crate) pages: Pages,
     pub(crate) controls: Controls,
-    pub(crate) containers: BTreeMap<ContainerId, Container>,
+    pub(crate) containers: Table<ContainerId, Container>,
     pub(crate) caps: Caps,
     /// Tasks physmem knows (given a control capability at creation, not yet killed).
     pub(crate) tasks: BTreeSet<TaskId>,
     pub(crate) pressure: Pressure,
-    pub(crate) next_id: u32,
     pub(crate) next_seq: u64,
     pub(crate) counters: Counters,
 }
@@ -50,11 +51,10 @@ impl Physmem {
             pages: Pages::new(frames.limit()),
             frames,
             controls: Controls::default(),
-            containers: BTreeMap::new(),
+            containers: Table::default(),
             caps: Caps::default(),
             tasks: BTreeSet::new(),
             pressure: Pressure::new(DEFAULT_GRACE_STEPS),
-            next_id: 0,
             next_seq: 0,
             counters: Counters::default(),
         }
@@ -98,21 +98,16 @@ impl Physmem {
     }
 
     fn new_control(&mut self, task: TaskId, guaranteed: u32) -> Handle {
-        let id = ControlId(self.fresh_id());
-        let handle = self.caps.mint(task, Object::Control(id));
-        let control = Control {
+        let handle = self
+            .caps
+            .mint(task, Object::Control(self.controls.next_id()));
+        self.controls.add(Control {
             holder: task,
             handle,
             guaranteed,
-            pages: BTreeSet::new(),
-        };
-        self.controls.insert(id, control);
+            pages: Charges::default(),
+        });
         handle
-    }
-
-    pub(crate) fn fresh_id(&mut self) -> u32 {
-        self.next_id += 1;
-        self.next_id
     }
 
     /// Serve one request from `caller`. A refused request changes nothing and has no effects.
@@ -221,11 +216,12 @@ impl Physmem {
 
     fn container_create(&mut self, caller: TaskId, control: Handle) -> Result<Reply, PhysmemError> {
         let control = self.caps.control(caller, control)?;
-        let id = ContainerId(self.fresh_id());
-        let handle = self.caps.mint(caller, Object::Container(id));
+        let handle = self
+            .caps
+            .mint(caller, Object::Container(self.containers.next_id()));
         let mut c = Container::new(control);
         c.holders.insert(caller, handle);
-        self.containers.insert(id, c);
+        self.containers.add(c);
         Ok(Reply::Handle(handle))
     }
 
@@ -241,7 +237,7 @@ impl Physmem {
         if !self.tasks.contains(&with) {
             return Err(PhysmemError::UnknownTask(with));
         }
-        if let Some(&h) = self.containers[&id].holders.get(&with) {
+        if let Some(&h) = self.containers[id].holders.get(&with) {
             return Ok(Reply::Handle(h));
         }
         let handle = self.caps.mint(with, Object::Container(id));
@@ -261,7 +257,7 @@ impl Physmem {
         if !self.tasks.contains(&to) {
             return Err(PhysmemError::UnknownTask(to));
         }
-        let available = self.controls[&id].unused();
+        let available = self.controls[id].unused();
         if frames > available {
             return Err(PhysmemError::GuaranteeTooSmall {
                 asked: frames,
@@ -279,13 +275,13 @@ impl Physmem {
             .containers
             .iter()
             .filter(|(_, c)| c.control == id)
-            .map(|(&k, _)| k)
+            .map(|(k, _)| k)
             .collect();
         for cid in doomed {
             self.remove_range(cid, 0, 1 << 32, fx);
             let c = self
                 .containers
-                .remove(&cid)
+                .remove(cid)
                 .expect("destroy_control: container vanished");
             for h in c.holders.values() {
                 self.caps.revoke(*h);
@@ -314,12 +310,12 @@ impl Physmem {
             .collect();
         for (h, object) in held {
             match object {
-                Object::Control(id) if self.controls.contains_key(&id) => {
+                Object::Control(id) if self.controls.get(id).is_some() => {
                     self.destroy_control(id, &mut fx)
                 }
                 Object::Container(id) => {
                     self.caps.revoke(h);
-                    if let Some(c) = self.containers.get_mut(&id) {
+                    if let Some(c) = self.containers.get_mut(id) {
                         c.holders.remove(&task);
                     }
                 }
@@ -333,7 +329,7 @@ impl Physmem {
 
     pub(crate) fn container_mut(&mut self, id: ContainerId) -> &mut Container {
         self.containers
-            .get_mut(&id)
+            .get_mut(id)
             .expect("container_mut: unknown container")
     }
 }

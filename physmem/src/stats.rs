@@ -148,8 +148,8 @@ impl Physmem {
         tasks.retain(|t| self.tasks.contains(&t.task) || t.served + t.refused > 0);
         let containers = self
             .containers
-            .keys()
-            .map(|&id| self.container_stats(id, &extra))
+            .iter()
+            .map(|(id, _)| self.container_stats(id, &extra))
             .collect();
         let pressure = self
             .pressure
@@ -177,8 +177,8 @@ impl Physmem {
     }
 
     fn container_stats(&self, id: ContainerId, extra: &BTreeSet<u32>) -> ContainerStats {
-        let c = &self.containers[&id];
-        let control = &self.controls[&c.control];
+        let c = &self.containers[id];
+        let control = &self.controls[c.control];
         let mut s = ContainerStats {
             task: control.holder,
             holders: c.holders.iter().map(|(&t, &h)| (t, h)).collect(),
@@ -189,7 +189,7 @@ impl Physmem {
             shared: 0,
             cow: 0,
         };
-        for (&off, slot) in &c.slots {
+        for (off, slot) in c.slots.iter() {
             let Some(first) = slot.pfn else { continue };
             for i in 0..1u32 << slot.order {
                 let page = &self.pages[first + i];
@@ -227,7 +227,7 @@ impl Physmem {
     /// lookup for the kernel (reading a page through the pager) instead of scanning `frames()`.
     pub fn frame_at(&self, task: TaskId, container: Handle, offset: u32) -> Option<Pfn> {
         let id = self.caps.container(task, container).ok()?;
-        self.containers[&id].pfn_at(u64::from(offset)).map(Pfn)
+        self.containers[id].pfn_at(u64::from(offset)).map(Pfn)
     }
 
     /// Every frame physmem owns, ascending, with its state.
@@ -248,7 +248,7 @@ impl Physmem {
         let mut owners = Vec::new();
         let mut shared = page.group_sizes().any(|n| n > 1);
         for (cid, offset) in page.refs() {
-            let holders = &self.containers[&cid].holders;
+            let holders = &self.containers[cid].holders;
             shared |= holders.len() > 1;
             owners.extend(holders.iter().map(|(&task, &container)| FrameOwner {
                 task,
@@ -258,7 +258,7 @@ impl Physmem {
         }
         FrameInfo::Bound {
             owners,
-            payer: self.controls[&page.payer].holder,
+            payer: self.controls[page.payer].holder,
             cow: page.is_cow(),
             shared,
             extra,

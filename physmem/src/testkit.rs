@@ -127,9 +127,9 @@ pub fn frame_orders(pm: &Physmem, c: Handle) -> Vec<(u32, u8)> {
     else {
         panic!("frame_orders: not a container")
     };
-    pm.containers[&id]
+    pm.containers[id]
         .slots
         .iter()
-        .map(|(&o, s)| (o, s.order))
+        .map(|(o, s)| (o, s.order))
         .collect()
 }
