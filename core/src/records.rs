@@ -14,6 +14,8 @@ use crate::trace::Record;
 pub(crate) struct Chunks {
     chunks: Vec<Vec<Record>>,
     chunk_len: usize,
+    /// Records held (kept, not recounted: a push asks twice).
+    len: usize,
 }
 
 impl Chunks {
@@ -22,14 +24,13 @@ impl Chunks {
         Chunks {
             chunks: Vec::new(),
             chunk_len: chunk_len.max(1),
+            len: 0,
         }
     }
 
     /// Number of records held.
     pub(crate) fn len(&self) -> usize {
-        self.chunks.last().map_or(0, |last| {
-            (self.chunks.len() - 1) * self.chunk_len + last.len()
-        })
+        self.len
     }
 
     /// Appends `record` and returns it where it now lies. (Inlined, the record is built
@@ -39,6 +40,7 @@ impl Chunks {
         if self.chunks.last().is_none_or(|c| c.len() == self.chunk_len) {
             self.chunks.push(Vec::with_capacity(self.chunk_len));
         }
+        self.len += 1;
         let last = self.chunks.len() - 1;
         let chunk = &mut self.chunks[last];
         chunk.push(record);
@@ -49,7 +51,9 @@ impl Chunks {
     /// returns how many records went.
     pub(crate) fn drop_oldest(&mut self, n: usize) -> usize {
         let count = (n / self.chunk_len).max(1).min(self.chunks.len());
-        self.chunks.drain(..count).map(|c| c.len()).sum()
+        let dropped = self.chunks.drain(..count).map(|c| c.len()).sum();
+        self.len -= dropped;
+        dropped
     }
 
     /// The records from the `start`th held on (none if `start` is past the end).
