@@ -25,7 +25,7 @@ impl<'a> Env<'a> {
     }
 
     fn cr3_of(&self, task: u32) -> Option<PhysAddr> {
-        self.sys.tasks.get(&task).map(|t| t.cr3)
+        self.sys.tasks.get(task).map(|t| t.cr3)
     }
 
     /// Applies physmem's effects in order; those that need a memory manager wait in `pending`.
@@ -201,7 +201,7 @@ impl PagerEnv for Env<'_> {
                 request: req.clone(),
             },
         );
-        if let Some(t) = self.sys.tasks.get_mut(&task) {
+        if let Some(t) = self.sys.tasks.get_mut(task) {
             t.counters.rpcs += 1;
         }
         let mut effects = std::mem::take(&mut self.sys.effects);
@@ -292,7 +292,7 @@ impl PagerEnv for Env<'_> {
     }
 
     fn ask_callback(&mut self, candidates: &[u32]) -> Option<u32> {
-        let (entry, stack_top) = self.sys.tasks.get(&self.task)?.eviction_callback?;
+        let (entry, stack_top) = self.sys.tasks.get(self.task)?.eviction_callback?;
         let cr3 = self.cr3_of(self.task)?;
         let (answer, instructions, outcome) =
             crate::callback::run(&mut self.sys.machine, cr3, entry, stack_top, candidates);

@@ -47,7 +47,7 @@ pub fn rwx(access: AccessKind) -> u32 {
 pub(crate) fn raise(k: &mut Kernel, id: u32, e: &Exception) {
     let addr = e.cr2.unwrap_or(0);
     let error_code = e.error_code.unwrap_or(0);
-    let Some(task) = k.sys.tasks.get_mut(&id) else {
+    let Some(task) = k.sys.tasks.get_mut(id) else {
         return;
     };
     let ip = task.cpu.eip;
@@ -98,12 +98,12 @@ pub(crate) fn raise(k: &mut Kernel, id: u32, e: &Exception) {
 /// The pager of task `id` serves its pending fault message and replies; the thread resumes
 /// and restarts the instruction, or is killed if the access was not allowed.
 pub(crate) fn serve(k: &mut Kernel, id: u32) {
-    let Some(msg) = k.sys.tasks.get_mut(&id).and_then(|t| t.fault.take()) else {
+    let Some(msg) = k.sys.tasks.get_mut(id).and_then(|t| t.fault.take()) else {
         return;
     };
     // Served in place: taking the manager out of the map and putting it back cost a tenth
     // of a first-touch fault (two tree updates, two moves of the whole manager).
-    let Some(mm) = k.managers.get_mut(&id) else {
+    let Some(mm) = k.managers.get_mut(id) else {
         return;
     };
     let served = mm.handle_fault(&mut Env::new(&mut k.sys, id), msg);
@@ -118,7 +118,7 @@ pub(crate) fn serve(k: &mut Kernel, id: u32) {
                     words: Words::new(),
                 },
             );
-            if let Some(t) = k.sys.tasks.get_mut(&id) {
+            if let Some(t) = k.sys.tasks.get_mut(id) {
                 t.state = ThreadState::Ready;
             }
             k.sys.emit(0, Event::Resumed { task: id });

@@ -27,7 +27,7 @@ fn handle(env: &mut Env<'_>, req: Request) -> Result<Handle, String> {
 /// Forks task `parent`; returns the child's id. The parent's registers are the child's,
 /// with EAX = 0 in the child.
 pub(crate) fn fork(k: &mut Kernel, parent: u32) -> Result<u32, String> {
-    let p = k.sys.tasks.get(&parent).ok_or("no such task")?;
+    let p = k.sys.tasks.get(parent).ok_or("no such task")?;
     if k.sys.tasks.values().filter(|t| !t.state.is_done()).count() >= MAX_LIVE_TASKS {
         return Err(format!("at most {MAX_LIVE_TASKS} tasks may live at once"));
     }
@@ -35,15 +35,7 @@ pub(crate) fn fork(k: &mut Kernel, parent: u32) -> Result<u32, String> {
     if half == 0 {
         return Err("fork gives half of the guarantee to the child: at least 2 guaranteed frames are needed".into());
     }
-    let child = k
-        .sys
-        .tasks
-        .keys()
-        .max()
-        .copied()
-        .unwrap_or(0)
-        .max(k.scenario_tasks())
-        + 1;
+    let child = k.sys.tasks.last_id().unwrap_or(0).max(k.scenario_tasks()) + 1;
     let mut task = Task {
         id: child,
         name: format!("{}.{child}", p.name),
@@ -65,7 +57,7 @@ pub(crate) fn fork(k: &mut Kernel, parent: u32) -> Result<u32, String> {
     };
     task.cpu.regs[EAX] = 0;
     let (parent_control, parent_container) = (p.control, p.container);
-    let Some(mut parent_mm) = k.managers.remove(&parent) else {
+    let Some(mut parent_mm) = k.managers.remove(parent) else {
         return Err("the task has no memory manager".into());
     };
     k.sys.physmem.register_task(TaskId(child));
@@ -121,7 +113,7 @@ pub(crate) fn fork(k: &mut Kernel, parent: u32) -> Result<u32, String> {
         parent_mm.mark_cow(&shared);
         let cfg = MmConfig {
             container,
-            frames: half + k.sys.tasks.get(&child).map_or(0, |t| t.extra),
+            frames: half + k.sys.tasks.get(child).map_or(0, |t| t.extra),
             policy: parent_mm.policy_kind(),
             seed: u64::from(child).wrapping_mul(0x9E37_79B9_7F4A_7C15),
             oracle: false,
@@ -133,10 +125,10 @@ pub(crate) fn fork(k: &mut Kernel, parent: u32) -> Result<u32, String> {
     k.managers.insert(parent, parent_mm);
     match result {
         Ok((container, child_mm)) => {
-            if let Some(t) = k.sys.tasks.get_mut(&child) {
+            if let Some(t) = k.sys.tasks.get_mut(child) {
                 t.container = container;
             }
-            if let Some(t) = k.sys.tasks.get_mut(&parent) {
+            if let Some(t) = k.sys.tasks.get_mut(parent) {
                 t.guaranteed -= half;
             }
             k.managers.insert(child, child_mm);
@@ -144,7 +136,7 @@ pub(crate) fn fork(k: &mut Kernel, parent: u32) -> Result<u32, String> {
             Ok(child)
         }
         Err(e) => {
-            if k.sys.tasks.contains_key(&child) {
+            if k.sys.tasks.contains(child) {
                 k.kill(child, format!("fork failed: {e}"));
             }
             Err(e)

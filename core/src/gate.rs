@@ -16,7 +16,7 @@ pub const MAX_PRINT: u32 = 4096;
 
 /// Serves the gate call task `id` just made; its EIP is already past the `int`.
 pub(crate) fn call(k: &mut Kernel, id: u32) {
-    let Some(t) = k.sys.tasks.get_mut(&id) else {
+    let Some(t) = k.sys.tasks.get_mut(id) else {
         return;
     };
     t.counters.gate_calls += 1;
@@ -75,23 +75,23 @@ pub(crate) fn call(k: &mut Kernel, id: u32) {
         GateCall::Print { ptr, len } => match read_user(k, id, ptr, len.min(MAX_PRINT)) {
             Some(bytes) => {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
-                if let Some(t) = k.sys.tasks.get_mut(&id) {
+                if let Some(t) = k.sys.tasks.get_mut(id) {
                     t.output.push_str(&text);
                 }
                 k.sys.emit(0, Event::Print { task: id, text });
                 0
             }
-            None if k.sys.tasks.get(&id).is_some_and(|t| t.state.is_done()) => return,
+            None if k.sys.tasks.get(id).is_some_and(|t| t.state.is_done()) => return,
             None => gate::errno_eax(libhurd_mm::EFAULT),
         },
         other => {
-            let Some(mut mm) = k.managers.remove(&id) else {
+            let Some(mut mm) = k.managers.remove(id) else {
                 return;
             };
             let eax = mm.gate(&mut Env::new(&mut k.sys, id), other).unwrap_or(0);
             k.managers.insert(id, mm);
             if let (GateCall::RegisterEvictionCallback { entry, stack_top }, 0) = (other, eax) {
-                if let Some(t) = k.sys.tasks.get_mut(&id) {
+                if let Some(t) = k.sys.tasks.get_mut(id) {
                     t.eviction_callback = Some((entry, stack_top));
                 }
             }
@@ -157,7 +157,7 @@ fn read_user(k: &mut Kernel, id: u32, ptr: u32, len: u32) -> Option<Vec<u8>> {
                 Err(e) if e.vector == Vector::PageFault && tries < 2 => {
                     tries += 1;
                     crate::fault::page_fault(k, id, &e);
-                    if k.sys.tasks.get(&id).is_none_or(|t| t.state.is_done()) {
+                    if k.sys.tasks.get(id).is_none_or(|t| t.state.is_done()) {
                         return None;
                     }
                 }

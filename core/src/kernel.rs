@@ -1,7 +1,7 @@
 //! The microkernel: boot, the scheduler and the run loop. A #PF becomes a fault message to
 //! the task's pager (see `fault.rs`); `int 0x30` is the library gate (see `gate.rs`).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -11,6 +11,7 @@ use physmem::{Effect, Pfn as Frame, Physmem, TaskId};
 use x86_emu::asm::{self, AsmError, Program};
 use x86_emu::{CpuState, Machine, Ram, Stop, Vector, PAGE_SIZE};
 
+use crate::by_id::ById;
 use crate::env::Env;
 use crate::mapdb::MapDb;
 use crate::pagetable;
@@ -142,7 +143,7 @@ pub(crate) struct System {
     pub physmem: Physmem,
     pub pool: KernelPool,
     pub mapdb: MapDb,
-    pub tasks: BTreeMap<u32, Task>,
+    pub tasks: ById<Task>,
     pub trace: Trace,
     /// Logical time: instructions retired plus fixed costs.
     pub time: u64,
@@ -172,7 +173,7 @@ impl System {
 /// Cloning it is a snapshot.
 pub struct Kernel {
     pub(crate) sys: System,
-    pub(crate) managers: BTreeMap<u32, MemoryManager>,
+    pub(crate) managers: ById<MemoryManager>,
     /// Breakpoints, by linear address (the machine checks them; this is the list to show).
     breakpoints: std::collections::BTreeSet<u32>,
     /// Breakpoint to step over when the thread resumes.
@@ -252,7 +253,7 @@ impl Kernel {
             physmem,
             pool: KernelPool::new(0, kernel_frames),
             mapdb: MapDb::default(),
-            tasks: BTreeMap::new(),
+            tasks: ById::default(),
             trace: Trace::new(config.trace_limit),
             time: 0,
             current: None,
@@ -286,7 +287,7 @@ impl Kernel {
         arrivals.sort_by_key(|&i| std::cmp::Reverse((scenario.tasks[i].start_at, i)));
         let mut kernel = Kernel {
             sys,
-            managers: BTreeMap::new(),
+            managers: ById::default(),
             breakpoints: Default::default(),
             resume_over: None,
             scenario: scenario.clone(),
@@ -396,7 +397,7 @@ impl Kernel {
             oracle: false,
         });
         crate::loader::load(&mut mm, &mut env, &program).map_err(|e| setup(e.to_string()))?;
-        if let Some(t) = self.sys.tasks.get_mut(&id) {
+        if let Some(t) = self.sys.tasks.get_mut(id) {
             t.container = container;
         }
         self.managers.insert(id, mm);
@@ -443,7 +444,7 @@ impl Kernel {
             self.sys.time += run.retired;
             self.sys.slice_used += run.retired;
             let cpu = self.sys.machine.cpu();
-            if let Some(t) = self.sys.tasks.get_mut(&id) {
+            if let Some(t) = self.sys.tasks.get_mut(id) {
                 t.counters.instructions += run.retired;
                 t.cpu = cpu;
                 if run.retired > 0 {
@@ -496,10 +497,10 @@ impl Kernel {
     /// `Stopped::Event` if an event `until` asks for happened since trace position
     /// `scanned`, which moves to the end of the trace (each record is looked at once).
     fn matched(&self, until: Until, scanned: &mut u64) -> Option<Stopped> {
-        let from = std::mem::replace(scanned, self.sys.trace.len());
         match until {
             Until::Budget => None,
             Until::Event(kind) => {
+                let from = std::mem::replace(scanned, self.sys.trace.len());
                 let r = self
                     .sys
                     .trace
@@ -522,7 +523,7 @@ impl Kernel {
     }
 
     fn cpu_eip(&self, id: u32) -> u32 {
-        self.sys.tasks.get(&id).map_or(0, |t| t.cpu.eip)
+        self.sys.tasks.get(id).map_or(0, |t| t.cpu.eip)
     }
 
     /// Loads task `id`'s registers and address space into the machine.
@@ -530,12 +531,12 @@ impl Kernel {
         if self.sys.current == Some(id) {
             return;
         }
-        if let Some(prev) = self.sys.current.and_then(|p| self.sys.tasks.get_mut(&p)) {
+        if let Some(prev) = self.sys.current.and_then(|p| self.sys.tasks.get_mut(p)) {
             if prev.state == ThreadState::Running {
                 prev.state = ThreadState::Ready;
             }
         }
-        let Some(t) = self.sys.tasks.get_mut(&id) else {
+        let Some(t) = self.sys.tasks.get_mut(id) else {
             return;
         };
         t.state = ThreadState::Running;
@@ -553,7 +554,7 @@ impl Kernel {
             self.sys.run_queue.push_back(id);
         }
         self.sys.slice_used = 0;
-        if let Some(t) = self.sys.current.and_then(|c| self.sys.tasks.get_mut(&c)) {
+        if let Some(t) = self.sys.current.and_then(|c| self.sys.tasks.get_mut(c)) {
             if t.state == ThreadState::Running {
                 t.state = ThreadState::Ready;
             }
@@ -566,21 +567,21 @@ impl Kernel {
         if self.sys.current == Some(id) {
             self.sys.machine.set_cpu(cpu.clone());
         }
-        if let Some(t) = self.sys.tasks.get_mut(&id) {
+        if let Some(t) = self.sys.tasks.get_mut(id) {
             t.cpu = cpu;
         }
     }
 
     /// Ends a task: exit or kill. Its mappings, page tables and frames return.
     pub(crate) fn end_task(&mut self, id: u32, state: ThreadState) {
-        let Some(task) = self.sys.tasks.get_mut(&id) else {
+        let Some(task) = self.sys.tasks.get_mut(id) else {
             return;
         };
         if task.state.is_done() {
             return;
         }
         task.state = state.clone();
-        task.final_stats = self.managers.get(&id).map(|m| m.stats());
+        task.final_stats = self.managers.get(id).map(|m| m.stats());
         let cr3 = task.cr3;
         self.sys.emit(
             0,
@@ -597,7 +598,7 @@ impl Kernel {
         let effects = self.sys.physmem.kill(TaskId(id));
         Env::new(&mut self.sys, id).apply_effects(effects);
         pagetable::destroy(&mut self.sys.machine, &mut self.sys.pool, cr3);
-        self.managers.remove(&id);
+        self.managers.remove(id);
         self.sys.run_queue.retain(|&t| t != id);
         if self.sys.current == Some(id) {
             self.sys.current = None;
@@ -642,12 +643,12 @@ impl Kernel {
 
     /// One task.
     pub fn task(&self, id: u32) -> Option<&Task> {
-        self.sys.tasks.get(&id)
+        self.sys.tasks.get(id)
     }
 
     /// A task's memory manager (gone once the task ended).
     pub fn manager(&self, id: u32) -> Option<&MemoryManager> {
-        self.managers.get(&id)
+        self.managers.get(id)
     }
 
     /// The emulated machine (CPU, RAM, TLB).

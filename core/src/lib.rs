@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod by_id;
 mod callback;
 mod env;
 pub mod exec;

@@ -13,13 +13,11 @@ use std::fmt;
 
 use smallvec::SmallVec;
 
+use libhurd_mm::PageMap;
 use physmem::Rights;
 
 /// A mapping's place: (task, virtual page address).
 pub type Place = (u32, u32);
-
-/// Entries of a page directory, and pages of a page table, as on i386.
-const SLOTS: usize = 1024;
 
 /// One mapping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,75 +30,11 @@ pub struct Node {
     pub parent: Option<Place>,
 }
 
-/// The mappings of the 4 MiB one i386 page table covers, by page.
-type Chunk = [Option<Node>; SLOTS];
-
-/// One task's mappings, shaped like its i386 page directory.
-#[derive(Clone)]
-struct Table {
-    /// Page tables by directory index, each allocated on first use.
-    dir: Box<[Option<Box<Chunk>>; SLOTS]>,
-    /// Number of mappings.
-    len: usize,
-}
-
-/// The directory and table indices of a page address (the offset in the page is ignored).
-fn split(va: u32) -> (usize, usize) {
-    ((va >> 22) as usize, (va >> 12) as usize % SLOTS)
-}
-
-impl Table {
-    /// A table without mappings.
-    fn new() -> Table {
-        Table {
-            dir: Box::new([const { None }; SLOTS]),
-            len: 0,
-        }
-    }
-
-    /// The mapping at `va`.
-    fn get(&self, va: u32) -> Option<&Node> {
-        let (d, i) = split(va);
-        self.dir[d].as_ref()?[i].as_ref()
-    }
-
-    /// The mapping at `va`, to change.
-    fn get_mut(&mut self, va: u32) -> Option<&mut Node> {
-        let (d, i) = split(va);
-        self.dir[d].as_mut()?[i].as_mut()
-    }
-
-    /// The entry for `va`, allocating its page table.
-    fn entry(&mut self, va: u32) -> &mut Option<Node> {
-        let (d, i) = split(va);
-        &mut self.dir[d].get_or_insert_with(|| Box::new([None; SLOTS]))[i]
-    }
-
-    /// Removes the mapping at `va`.
-    fn take(&mut self, va: u32) -> Option<Node> {
-        let (d, i) = split(va);
-        let node = self.dir[d].as_mut()?[i].take()?;
-        self.len -= 1;
-        Some(node)
-    }
-
-    /// Every mapping, by address.
-    fn iter(&self) -> impl Iterator<Item = (u32, &Node)> + '_ {
-        let tables = self.dir.iter().enumerate();
-        tables
-            .filter_map(|(d, chunk)| Some((d, chunk.as_deref()?)))
-            .flat_map(|(d, chunk)| {
-                let pages = chunk.iter().enumerate();
-                pages.filter_map(move |(i, n)| Some((((d << 22) | (i << 12)) as u32, n.as_ref()?)))
-            })
-    }
-}
-
 /// All mappings of all tasks.
 #[derive(Clone, Default)]
 pub struct MapDb {
     /// Each task's mappings, by task id (only tasks that have some).
-    tasks: Vec<(u32, Table)>,
+    tasks: Vec<(u32, PageMap<Node>)>,
     /// The places of every frame, sorted, indexed by frame number.
     by_frame: Vec<SmallVec<[Place; 1]>>,
     /// The places derived from each place that has any, sorted.
@@ -109,7 +43,7 @@ pub struct MapDb {
 
 impl MapDb {
     /// The mappings of `task`, if it has any.
-    fn table(&self, task: u32) -> Option<&Table> {
+    fn table(&self, task: u32) -> Option<&PageMap<Node>> {
         let at = self.tasks.binary_search_by_key(&task, |&(t, _)| t).ok()?;
         Some(&self.tasks[at].1)
     }
@@ -133,21 +67,18 @@ impl MapDb {
         let at = match self.tasks.binary_search_by_key(&task, |&(t, _)| t) {
             Ok(at) => at,
             Err(at) => {
-                self.tasks.insert(at, (task, Table::new()));
+                self.tasks.insert(at, (task, PageMap::default()));
                 at
             }
         };
-        let table = &mut self.tasks[at].1;
-        let entry = table.entry(va);
-        if entry.is_some() {
-            panic!("MapDb::insert: {place:?} is mapped");
-        }
-        *entry = Some(Node {
+        let node = Node {
             pfn,
             rights,
             parent,
-        });
-        table.len += 1;
+        };
+        if self.tasks[at].1.insert(va, node).is_some() {
+            panic!("MapDb::insert: {place:?} is mapped");
+        }
         if let Some(p) = parent {
             let siblings = self.children.entry(p).or_default();
             siblings.insert(siblings.partition_point(|&c| c < place), place);
@@ -172,8 +103,8 @@ impl MapDb {
     fn take(&mut self, (task, va): Place) -> Option<Node> {
         let at = self.tasks.binary_search_by_key(&task, |&(t, _)| t).ok()?;
         let table = &mut self.tasks[at].1;
-        let node = table.take(va)?;
-        if table.len == 0 {
+        let node = table.remove(va)?;
+        if table.is_empty() {
             self.tasks.remove(at);
         }
         let places = &mut self.by_frame[node.pfn as usize];
@@ -236,12 +167,12 @@ impl MapDb {
 
     /// Every mapping of one task, by address.
     pub fn of_task(&self, task: u32) -> impl Iterator<Item = (u32, &Node)> + '_ {
-        self.table(task).into_iter().flat_map(Table::iter)
+        self.table(task).into_iter().flat_map(PageMap::iter)
     }
 
     /// Number of mappings.
     pub fn len(&self) -> usize {
-        self.tasks.iter().map(|(_, t)| t.len).sum()
+        self.tasks.iter().map(|(_, t)| t.len()).sum()
     }
 
     /// Whether there are no mappings.
@@ -387,7 +318,6 @@ mod tests {
     #[test]
     fn a_page_table_of_mappings_is_small() {
         assert_eq!(std::mem::size_of::<Option<Node>>(), 20);
-        assert_eq!(std::mem::size_of::<Chunk>(), 20 * 1024);
     }
 }
 

@@ -16,7 +16,7 @@ pub(crate) fn deliver(k: &mut Kernel, effect: Effect) {
             deadline,
         } => {
             let id = task.0;
-            let ignored = k.sys.tasks.get(&id).is_none_or(|t| t.ignore_pressure);
+            let ignored = k.sys.tasks.get(id).is_none_or(|t| t.ignore_pressure);
             k.sys.emit(
                 0,
                 Event::PressureRequest {
@@ -29,7 +29,7 @@ pub(crate) fn deliver(k: &mut Kernel, effect: Effect) {
             if ignored {
                 return;
             }
-            if let Some(mut mm) = k.managers.remove(&id) {
+            if let Some(mut mm) = k.managers.remove(id) {
                 mm.return_frames(&mut Env::new(&mut k.sys, id), count);
                 k.managers.insert(id, mm);
             }
@@ -46,7 +46,7 @@ pub(crate) fn deliver(k: &mut Kernel, effect: Effect) {
                     pfn: pfn.0,
                 },
             );
-            if let Some(mm) = k.managers.get_mut(&id) {
+            if let Some(mm) = k.managers.get_mut(id) {
                 mm.frames_lost(offset);
             }
         }

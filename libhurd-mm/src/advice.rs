@@ -120,11 +120,11 @@ impl MemoryManager {
         self.busy = pages
             .iter()
             .copied()
-            .filter(|p| self.resident.contains_key(p))
+            .filter(|&p| self.resident.contains(p))
             .collect();
         let todo: Vec<u32> = pages
             .into_iter()
-            .filter(|p| !self.resident.contains_key(p))
+            .filter(|&p| !self.resident.contains(p))
             .filter(|&p| self.space.find(p).is_some_and(|r| r.prot != Prot::NONE))
             .take(budget)
             .collect();

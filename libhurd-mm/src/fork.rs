@@ -9,7 +9,7 @@ impl MemoryManager {
     pub fn fork_pages(&self) -> Vec<(u32, u32)> {
         self.resident
             .iter()
-            .map(|(&page, p)| (page, p.offset))
+            .map(|(page, p)| (page, p.offset))
             .collect()
     }
 
@@ -17,7 +17,7 @@ impl MemoryManager {
     /// task writes them.
     pub fn mark_cow(&mut self, pages: &[u32]) {
         for page in pages {
-            if let Some(p) = self.resident.get_mut(page) {
+            if let Some(p) = self.resident.get_mut(*page) {
                 p.cow = true;
             }
         }

@@ -2,10 +2,11 @@
 //! swap use and counters. Plain serde structs; nothing here changes state.
 
 use crate::pager::{hints_for, MemoryManager, Page};
+use crate::pages::PageMap;
 use crate::policy::{PageHints, PolicyContext, PolicyKind, PolicyQueue};
 use crate::region::{AddressSpace, RegionInfo};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// Counters of everything the pager did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +62,7 @@ pub struct ResidentInfo {
 
 /// A read-only policy context: hints and pins, no sampling.
 pub(crate) struct View<'a> {
-    resident: &'a BTreeMap<u32, Page>,
+    resident: &'a PageMap<Page>,
     space: &'a AddressSpace,
     pinned: &'a BTreeSet<u32>,
 }
@@ -102,7 +103,7 @@ impl MemoryManager {
     pub fn resident(&self) -> Vec<ResidentInfo> {
         self.resident
             .iter()
-            .map(|(&vaddr, p)| ResidentInfo {
+            .map(|(vaddr, p)| ResidentInfo {
                 vaddr,
                 offset: p.offset,
                 dirty: p.dirty,

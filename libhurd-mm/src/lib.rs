@@ -16,8 +16,8 @@
 //! * For the UI: `regions`, `resident`, `policy_queue`, `swap_used`, `stats`, `pinned`.
 //!
 //! Modules: `region` (address-space map), `store` (anonymous, image, swap), `pager` (fault
-//! path, frame slots, eviction), `mmap`, `advice`, `pressure`, `inspect`, `policy` (one file
-//! per policy), `gate`, `simulate`, `rng`.
+//! path, frame slots, eviction), `pages` (resident pages by address), `mmap`, `advice`,
+//! `pressure`, `inspect`, `policy` (one file per policy), `gate`, `simulate`, `rng`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -30,6 +30,7 @@ mod inspect;
 mod mmap;
 mod offsets;
 mod pager;
+mod pages;
 pub mod policy;
 mod pressure;
 mod region;
@@ -46,6 +47,7 @@ pub use error::{MmError, EEXIST, EFAULT, EINVAL, ENOMEM, ENOSYS};
 pub use gate::{decode, GateCall, GateError, GateFn, GateRegs};
 pub use inspect::{ResidentInfo, Stats};
 pub use pager::{MemoryManager, MmConfig};
+pub use pages::PageMap;
 pub use policy::{EvictionPolicy, PolicyClone, PolicyKind, PolicyQueue, QueueEntry};
 pub use region::{
     checked_range, page_of, round_up, AddressSpace, Prot, Region, RegionInfo, RegionKind,

@@ -159,8 +159,8 @@ impl MemoryManager {
     ) {
         let pages: Vec<u32> = self
             .resident
-            .range(start..end)
-            .map(|(&p, _)| p)
+            .range(start, end)
+            .map(|(p, _)| p)
             .filter(|p| with_pinned || !self.pinned.contains(p))
             .collect();
         for page in pages {
@@ -199,7 +199,7 @@ impl MemoryManager {
             });
         }
         for page in new {
-            if !self.resident.contains_key(&page) {
+            if !self.resident.contains(page) {
                 self.bring_in(env, page, Cause::Pin)
                     .map_err(MmError::OutOfFrames)?;
             }

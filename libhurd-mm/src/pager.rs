@@ -9,13 +9,14 @@
 use crate::env::{Access, FaultMsg, PagerEnv, PagerEvent, Segv};
 use crate::error::MmError;
 use crate::offsets::Offsets;
+use crate::pages::PageMap;
 use crate::policy::{self, EvictionPolicy, PageHints, PolicyContext, PolicyKind, Victim};
 use crate::region::{page_of, AddressSpace, Prot, Region, RegionKind, USER_BASE, USER_TOP};
 use crate::store::SwapStore;
 use crate::Stats;
 use physmem::{Handle, PhysmemError, Reply, Request, Rights, PAGE_SIZE};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// A page of zeroes, written over a reused frame that must read as fresh.
 static ZERO_PAGE: [u8; PAGE_SIZE as usize] = [0; PAGE_SIZE as usize];
@@ -70,7 +71,7 @@ pub struct MemoryManager {
     pub(crate) oracle: bool,
     pub(crate) space: AddressSpace,
     /// Resident pages by page address.
-    pub(crate) resident: BTreeMap<u32, Page>,
+    pub(crate) resident: PageMap<Page>,
     /// Container offsets this task holds (allocated in its container).
     pub(crate) held: Offsets,
     /// Held offsets that hold no page.
@@ -91,7 +92,7 @@ pub struct MemoryManager {
 /// The policy's view of the live task: samples go to L4, hints come from regions.
 pub(crate) struct Live<'a> {
     pub env: &'a mut dyn PagerEnv,
-    pub resident: &'a mut BTreeMap<u32, Page>,
+    pub resident: &'a mut PageMap<Page>,
     pub space: &'a AddressSpace,
     pub pinned: &'a BTreeSet<u32>,
     pub busy: &'a BTreeSet<u32>,
@@ -100,12 +101,8 @@ pub(crate) struct Live<'a> {
 }
 
 /// The hints of one page: its region's, plus whether it was used.
-pub(crate) fn hints_for(
-    space: &AddressSpace,
-    resident: &BTreeMap<u32, Page>,
-    page: u32,
-) -> PageHints {
-    let used = resident.get(&page).is_some_and(|p| p.used);
+pub(crate) fn hints_for(space: &AddressSpace, resident: &PageMap<Page>, page: u32) -> PageHints {
+    let used = resident.get(page).is_some_and(|p| p.used);
     match space.find(page) {
         Some(r) => PageHints {
             priority: r.priority,
@@ -131,7 +128,7 @@ impl PolicyContext for Live<'_> {
     }
     fn referenced(&mut self, page: u32) -> bool {
         let bits = self.env.sample(page);
-        if let Some(p) = self.resident.get_mut(&page) {
+        if let Some(p) = self.resident.get_mut(page) {
             p.dirty |= bits.dirty;
             p.used |= bits.referenced;
         }
@@ -236,7 +233,7 @@ impl MemoryManager {
             seed: cfg.seed,
             oracle: cfg.oracle,
             space: AddressSpace::new(),
-            resident: BTreeMap::new(),
+            resident: PageMap::default(),
             held: Offsets::default(),
             spare: BTreeSet::new(),
             swap: SwapStore::new(),
@@ -303,7 +300,7 @@ impl MemoryManager {
         let rights = region.prot.rights();
         // Sample referenced bits for the policy before it may have to choose.
         self.policy.tick(&mut live!(self, env, false));
-        if let Some(p) = self.resident.get_mut(&page) {
+        if let Some(p) = self.resident.get_mut(page) {
             // Resident but not mapped: the mapping was revoked ("a cache of mappings").
             p.used = true;
             let offset = p.offset;
@@ -337,6 +334,10 @@ impl MemoryManager {
             return Err(format!("address {page:#x} is not in any region"));
         };
         let rights = region.prot.rights();
+        // Program pages fill from the image; a read-only one even after physmem reclaimed its
+        // frame, since the image still holds its contents.
+        let from_image = region.kind() == RegionKind::Image;
+        let regenerable = from_image && !region.prot.contains(Prot::W);
         let (mut offset, mut fresh) = self.take_slot(env)?;
         if let Err(e) = map_page(env, self.container, page, offset, rights) {
             if !fresh || self.held.len() <= 1 {
@@ -371,12 +372,12 @@ impl MemoryManager {
             dirty = true;
         } else {
             let was_lost = self.lost.remove(&page);
-            let region = self.space.find(page);
-            let regenerable =
-                region.is_some_and(|r| r.kind() == RegionKind::Image && !r.prot.contains(Prot::W));
-            let image = match region {
-                Some(r) if !was_lost || regenerable => r.backing.initial(page - r.start),
-                _ => None,
+            let image = if from_image && (!was_lost || regenerable) {
+                self.space
+                    .find(page)
+                    .and_then(|r| r.backing.initial(page - r.start))
+            } else {
+                None
             };
             match image {
                 None => {
@@ -461,9 +462,7 @@ impl MemoryManager {
 
     /// Whether the policy may take `page`'s frame.
     fn evictable(&self, page: u32) -> bool {
-        self.resident.contains_key(&page)
-            && !self.pinned.contains(&page)
-            && !self.busy.contains(&page)
+        self.resident.contains(page) && !self.pinned.contains(&page) && !self.busy.contains(&page)
     }
 
     /// Ask the policy for a victim and check its answer.
@@ -500,7 +499,7 @@ impl MemoryManager {
         v: Victim,
     ) -> Result<(u32, bool), String> {
         let bits = env.unmap(v.page);
-        let Some(p) = self.resident.remove(&v.page) else {
+        let Some(p) = self.resident.remove(v.page) else {
             return Err(format!(
                 "internal error: evict: page {:#x} is not resident",
                 v.page
@@ -563,7 +562,7 @@ impl MemoryManager {
 
     /// Drop a resident page without saving it and give its frame back (munmap, don't-need).
     pub(crate) fn release_page(&mut self, env: &mut dyn PagerEnv, page: u32) {
-        let Some(p) = self.resident.remove(&page) else {
+        let Some(p) = self.resident.remove(page) else {
             return;
         };
         env.unmap(page);
@@ -583,11 +582,11 @@ impl MemoryManager {
         let mut next = policy::build(kind, self.seed, self.oracle);
         let mut seen = BTreeSet::new();
         for e in order {
-            if self.resident.contains_key(&e.vaddr) && seen.insert(e.vaddr) {
+            if self.resident.contains(e.vaddr) && seen.insert(e.vaddr) {
                 next.insert(e.vaddr);
             }
         }
-        for &page in self.resident.keys() {
+        for (page, _) in self.resident.iter() {
             if seen.insert(page) {
                 next.insert(page);
             }
@@ -606,7 +605,7 @@ impl MemoryManager {
             return;
         }
         let page = page_of(vaddr);
-        if let Some(p) = self.resident.get_mut(&page) {
+        if let Some(p) = self.resident.get_mut(page) {
             p.used = true;
             self.policy.access(page);
         }
@@ -618,6 +617,7 @@ mod tests {
     use super::*;
     use crate::fake::{FakeEnv, CONTAINER};
     use proptest::prelude::*;
+    use std::collections::BTreeMap;
 
     const LIVE: [PolicyKind; 7] = [
         PolicyKind::Fifo,

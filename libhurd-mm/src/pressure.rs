@@ -60,9 +60,9 @@ impl MemoryManager {
             .resident
             .iter()
             .find(|(_, p)| p.offset == offset)
-            .map(|(&v, _)| v);
+            .map(|(v, _)| v);
         if let Some(page) = page {
-            self.resident.remove(&page);
+            self.resident.remove(page);
             self.policy.remove(page);
             self.lost.insert(page);
         }

@@ -8,7 +8,6 @@ use crate::error::MmError;
 use crate::store::Backing;
 use physmem::{Rights, PAGE_SIZE};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// Where first-fit placement of `mmap` starts (as in the 2005 libhurd-mm).
@@ -197,10 +196,10 @@ impl From<&Region> for RegionInfo {
     }
 }
 
-/// The address-space map, keyed by region start.
+/// The address-space map: its regions, sorted by start (a few, searched by bisection).
 #[derive(Clone, Debug, Default)]
 pub struct AddressSpace {
-    regions: BTreeMap<u32, Region>,
+    regions: Vec<Region>,
 }
 
 impl AddressSpace {
@@ -209,18 +208,20 @@ impl AddressSpace {
         AddressSpace::default()
     }
 
+    /// Index of the first region starting at or above `addr`.
+    fn first_from(&self, addr: u32) -> usize {
+        self.regions.partition_point(|r| r.start < addr)
+    }
+
     /// The region holding `addr`.
     pub fn find(&self, addr: u32) -> Option<&Region> {
-        self.regions
-            .range(..=addr)
-            .next_back()
-            .map(|(_, r)| r)
-            .filter(|r| r.contains(addr))
+        let below = self.regions.partition_point(|r| r.start <= addr);
+        self.regions[..below].last().filter(|r| r.contains(addr))
     }
 
     /// All regions in address order.
     pub fn iter(&self) -> impl Iterator<Item = &Region> {
-        self.regions.values()
+        self.regions.iter()
     }
 
     /// The first region overlapping `[start, end)`.
@@ -228,13 +229,15 @@ impl AddressSpace {
         if let Some(r) = self.find(start) {
             return Some(r);
         }
-        self.regions.range(start..end).next().map(|(_, r)| r)
+        self.regions
+            .get(self.first_from(start))
+            .filter(|r| r.start < end)
     }
 
     /// Lowest address `>= base` where `len` bytes (page multiple) fit below `USER_TOP`.
     pub fn first_fit(&self, base: u32, len: u32) -> Option<u32> {
         let mut cand = base.max(USER_BASE);
-        for r in self.regions.values() {
+        for r in &self.regions {
             if r.end <= cand {
                 continue;
             }
@@ -269,18 +272,20 @@ impl AddressSpace {
                 other_end: o.end,
             });
         }
-        self.regions.insert(start, region);
+        let at = self.first_from(start);
+        self.regions.insert(at, region);
         Ok(())
     }
 
     /// Make `at` a region boundary if it falls strictly inside a region.
     pub fn split_at(&mut self, at: u32) {
-        let Some((&s, r)) = self.regions.range_mut(..at).next_back() else {
+        let next = self.first_from(at);
+        let Some(r) = next.checked_sub(1).map(|i| &mut self.regions[i]) else {
             return;
         };
-        if s < at && at < r.end {
+        if at < r.end {
             let high = r.split_off(at);
-            self.regions.insert(at, high);
+            self.regions.insert(next, high);
         }
     }
 
@@ -300,15 +305,16 @@ impl AddressSpace {
     pub fn range_mut(&mut self, start: u32, end: u32) -> impl Iterator<Item = &mut Region> {
         self.split_at(start);
         self.split_at(end);
-        self.regions.range_mut(start..end).map(|(_, r)| r)
+        let (from, to) = (self.first_from(start), self.first_from(end));
+        self.regions[from..to].iter_mut()
     }
 
     /// Remove `[start, end)` (page aligned), splitting regions that straddle its ends.
     pub fn remove_range(&mut self, start: u32, end: u32) -> Vec<Region> {
         self.split_at(start);
         self.split_at(end);
-        let keys: Vec<u32> = self.regions.range(start..end).map(|(&k, _)| k).collect();
-        keys.iter().filter_map(|k| self.regions.remove(k)).collect()
+        let (from, to) = (self.first_from(start), self.first_from(end));
+        self.regions.drain(from..to).collect()
     }
 }
 
@@ -391,6 +397,7 @@ mod tests {
         Map(u8),
         Fixed(u16, u8),
         Unmap(u16, u8),
+        Mark(u16, u8),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -398,15 +405,17 @@ mod tests {
             (1u8..8).prop_map(Op::Map),
             (0u16..64, 1u8..8).prop_map(|(a, l)| Op::Fixed(a, l)),
             (0u16..64, 1u8..8).prop_map(|(a, l)| Op::Unmap(a, l)),
+            (0u16..64, 1u8..8).prop_map(|(a, l)| Op::Mark(a, l)),
         ]
     }
 
     proptest! {
         #[test]
-        fn regions_never_overlap_and_unmap_leaves_exact_holes(ops in proptest::collection::vec(op(), 1..40)) {
+        fn regions_never_overlap_and_unmap_and_hints_cover_exact_ranges(ops in proptest::collection::vec(op(), 1..40)) {
             let mut s = AddressSpace::new();
-            // A model: which pages (index from MMAP_BASE) are covered.
+            // A model: which pages (index from MMAP_BASE) are covered, and their priority.
             let mut model = [false; 400];
+            let mut priority = [0; 400];
             let page = |i: u32| MMAP_BASE + i * PAGE_SIZE;
             for o in ops {
                 match o {
@@ -420,19 +429,24 @@ mod tests {
                             prop_assert!(!free, "a lower gap at page {} was skipped", i);
                         }
                         s.insert(anon(at, len)).unwrap();
-                        for j in first..first + u32::from(l) { model[j as usize] = true; }
+                        for j in first..first + u32::from(l) { model[j as usize] = true; priority[j as usize] = 0; }
                     }
                     Op::Fixed(a, l) => {
                         let (a, l) = (u32::from(a), u32::from(l));
                         let ok = s.insert(anon(page(a), l * PAGE_SIZE)).is_ok();
                         let free = (a..a + l).all(|j| !model[j as usize]);
                         prop_assert_eq!(ok, free);
-                        if ok { for j in a..a + l { model[j as usize] = true; } }
+                        if ok { for j in a..a + l { model[j as usize] = true; priority[j as usize] = 0; } }
                     }
                     Op::Unmap(a, l) => {
                         let (a, l) = (u32::from(a), u32::from(l));
                         s.remove_range(page(a), page(a + l));
                         for j in a..a + l { model[j as usize] = false; }
+                    }
+                    Op::Mark(a, l) => {
+                        let (a, l) = (u32::from(a), u32::from(l));
+                        s.range_mut(page(a), page(a + l)).for_each(|r| r.priority = (a + 1) as i32);
+                        for j in a..a + l { priority[j as usize] = (a + 1) as i32; }
                     }
                 }
                 let mut prev_end = 0;
@@ -442,7 +456,11 @@ mod tests {
                     prev_end = r.end;
                 }
                 for (i, &covered) in model.iter().enumerate() {
-                    prop_assert_eq!(s.find(page(i as u32)).is_some(), covered);
+                    let found = s.find(page(i as u32));
+                    prop_assert_eq!(found.is_some(), covered);
+                    if let Some(r) = found {
+                        prop_assert_eq!(r.priority, priority[i], "page {}", i);
+                    }
                 }
             }
         }
