@@ -244,6 +244,7 @@ fn browser_measure(root: &Path, scale: Scale) -> Result<Value, String> {
         "ui_scenario": programs::ui_scenario(),
         "frame_ms": if scale.quick { 2000 } else { 3000 },
         "repetitions": scale.repetitions(),
+        "fault_runs": native::FAULT_RUNS * scale.repetitions(),
         "physmem_rounds": native::physmem_rounds(scale),
     });
     let dir = site::target_dir(root).join("bench");
@@ -318,7 +319,9 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
         Some((ns, n)) => Row::new("fault round trip (wasm, Chromium)", ns, "ns/fault")
             .vs(facts.fault_ns, "native")
             .note(format!(
-                "{wall} of {n} faults, after 10 warm-up runs; vs. Linux first touch: {}",
+                "{wall} of {n} faults (difference of the best of {} runs of each size), after 10 \
+                 warm-up runs; vs. Linux first touch: {}",
+                at(m, "/faults/runs").unwrap_or_default(),
                 facts
                     .linux_fault_ns
                     .map(|l| format!("{}×", table::num(ns / l)))
