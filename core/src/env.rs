@@ -2,15 +2,12 @@
 //! recorded in the trace; map items in physmem's replies land in the task's page tables.
 
 use libhurd_mm::{PagerEnv, PagerEvent, RefBits};
-use physmem::{Effect, Handle, PhysmemError, Reply, Request, Rights, TaskId};
+use physmem::{Effect, Handle, PhysmemError, Reply, Request, Rights, TaskId, ZERO_PAGE};
 use x86_emu::{Pfn, PhysAddr, PAGE_SIZE};
 
 use crate::kernel::System;
 use crate::pagetable::{self, OldPte};
 use crate::trace::{Endpoint, Event, Words};
-
-/// A frame of zeroes: what physmem's `Zero` effect writes.
-static ZERO_FRAME: [u8; PAGE_SIZE as usize] = [0; PAGE_SIZE as usize];
 
 /// The kernel as one task's pager sees it.
 pub(crate) struct Env<'a> {
@@ -33,7 +30,7 @@ impl<'a> Env<'a> {
         for effect in effects {
             match effect {
                 Effect::Zero(pfn) => {
-                    self.write_frame(pfn.0, &ZERO_FRAME);
+                    self.write_frame(pfn.0, &ZERO_PAGE);
                     self.sys.emit(0, Event::FrameZeroed { pfn: pfn.0 });
                 }
                 Effect::Copy { from, to } => {

@@ -14,12 +14,9 @@ use crate::policy::{self, EvictionPolicy, PageHints, PolicyContext, PolicyKind, 
 use crate::region::{page_of, AddressSpace, Prot, Region, RegionKind, USER_BASE, USER_TOP};
 use crate::store::SwapStore;
 use crate::Stats;
-use physmem::{Handle, PhysmemError, Reply, Request, Rights, PAGE_SIZE};
+use physmem::{Handle, PhysmemError, Reply, Request, Rights, PAGE_SIZE, ZERO_PAGE};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-
-/// A page of zeroes, written over a reused frame that must read as fresh.
-static ZERO_PAGE: [u8; PAGE_SIZE as usize] = [0; PAGE_SIZE as usize];
 
 /// How a task's memory manager starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -381,7 +378,8 @@ impl MemoryManager {
             };
             match image {
                 None => {
-                    // physmem zeroes a frame when it binds it; a reused frame holds old data.
+                    // physmem zeroes a frame when it binds it; a reused frame holds old data
+                    // and is zeroed here, to read as fresh.
                     if !fresh {
                         env.write_page(container, offset, &ZERO_PAGE);
                     }

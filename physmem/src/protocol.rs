@@ -23,6 +23,9 @@ pub struct Handle(pub u64);
 /// Size of one page, the smallest frame, in bytes.
 pub const PAGE_SIZE: u32 = 4096;
 
+/// A page of zeroes: what a frame holds after [`Effect::Zero`].
+pub static ZERO_PAGE: [u8; PAGE_SIZE as usize] = [0; PAGE_SIZE as usize];
+
 /// The most mappings one `ContainerMap` reply carries; the client asks again for the rest.
 pub const MAP_BATCH: usize = 8;
 
