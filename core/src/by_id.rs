@@ -28,13 +28,26 @@ impl<T> ById<T> {
         self.get(id).is_some()
     }
 
-    /// Sets the value of `id`.
-    pub fn insert(&mut self, id: u32, value: T) {
+    /// The entry of `id`, the vector grown to hold it.
+    fn entry(&mut self, id: u32) -> &mut Option<T> {
         let at = id as usize;
         if self.0.len() <= at {
             self.0.resize_with(at + 1, || None);
         }
-        self.0[at] = Some(value);
+        &mut self.0[at]
+    }
+
+    /// Sets the value of `id`.
+    pub fn insert(&mut self, id: u32, value: T) {
+        *self.entry(id) = Some(value);
+    }
+
+    /// The value of `id`, made the default one first if it has none.
+    pub fn get_or_default(&mut self, id: u32) -> &mut T
+    where
+        T: Default,
+    {
+        self.entry(id).get_or_insert_with(T::default)
     }
 
     /// Takes the value of `id` out.
@@ -45,6 +58,12 @@ impl<T> ById<T> {
     /// Every value, by id.
     pub fn values(&self) -> impl Iterator<Item = &T> {
         self.0.iter().flatten()
+    }
+
+    /// Every value with its id, by id.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
+        let entries = self.0.iter().enumerate();
+        entries.filter_map(|(id, v)| Some((id as u32, v.as_ref()?)))
     }
 
     /// The highest id with a value.
@@ -71,5 +90,8 @@ mod tests {
         assert_eq!(m.remove(3), None);
         assert_eq!(m.last_id(), Some(1));
         assert_eq!(m.values().collect::<String>(), "b");
+        *m.get_or_default(5) = 'e';
+        assert_eq!(m.get_or_default(1), &mut 'b');
+        assert_eq!(m.iter().collect::<Vec<_>>(), [(1, &'b'), (5, &'e')]);
     }
 }

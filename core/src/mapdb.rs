@@ -16,6 +16,8 @@ use smallvec::SmallVec;
 use libhurd_mm::PageMap;
 use physmem::Rights;
 
+use crate::by_id::ById;
+
 /// A mapping's place: (task, virtual page address).
 pub type Place = (u32, u32);
 
@@ -34,7 +36,7 @@ pub struct Node {
 #[derive(Clone, Default)]
 pub struct MapDb {
     /// Each task's mappings, by task id (only tasks that have some).
-    tasks: Vec<(u32, PageMap<Node>)>,
+    tasks: ById<PageMap<Node>>,
     /// The places of every frame, sorted, indexed by frame number.
     by_frame: Vec<SmallVec<[Place; 1]>>,
     /// The places derived from each place that has any, sorted.
@@ -42,16 +44,9 @@ pub struct MapDb {
 }
 
 impl MapDb {
-    /// The mappings of `task`, if it has any.
-    fn table(&self, task: u32) -> Option<&PageMap<Node>> {
-        let at = self.tasks.binary_search_by_key(&task, |&(t, _)| t).ok()?;
-        Some(&self.tasks[at].1)
-    }
-
     /// The mapping at `place`, to change.
     fn get_mut(&mut self, (task, va): Place) -> Option<&mut Node> {
-        let at = self.tasks.binary_search_by_key(&task, |&(t, _)| t).ok()?;
-        self.tasks[at].1.get_mut(va)
+        self.tasks.get_mut(task)?.get_mut(va)
     }
 
     /// Records a mapping at `place`. The caller removed any older one first.
@@ -64,19 +59,12 @@ impl MapDb {
             }
         }
         let (task, va) = place;
-        let at = match self.tasks.binary_search_by_key(&task, |&(t, _)| t) {
-            Ok(at) => at,
-            Err(at) => {
-                self.tasks.insert(at, (task, PageMap::default()));
-                at
-            }
-        };
         let node = Node {
             pfn,
             rights,
             parent,
         };
-        if self.tasks[at].1.insert(va, node).is_some() {
+        if self.tasks.get_or_default(task).insert(va, node).is_some() {
             panic!("MapDb::insert: {place:?} is mapped");
         }
         if let Some(p) = parent {
@@ -95,17 +83,16 @@ impl MapDb {
 
     /// The mapping at `place`.
     pub fn get(&self, (task, va): Place) -> Option<&Node> {
-        self.table(task)?.get(va)
+        self.tasks.get(task)?.get(va)
     }
 
     /// Removes the mapping at `place` alone, with its traces in the indices; its children,
     /// if any, stay in `children` for the caller.
     fn take(&mut self, (task, va): Place) -> Option<Node> {
-        let at = self.tasks.binary_search_by_key(&task, |&(t, _)| t).ok()?;
-        let table = &mut self.tasks[at].1;
+        let table = self.tasks.get_mut(task)?;
         let node = table.remove(va)?;
         if table.is_empty() {
-            self.tasks.remove(at);
+            self.tasks.remove(task);
         }
         let places = &mut self.by_frame[node.pfn as usize];
         if let Ok(i) = places.binary_search(&(task, va)) {
@@ -162,22 +149,22 @@ impl MapDb {
     /// Every mapping, by (task, address).
     pub fn iter(&self) -> impl Iterator<Item = (Place, &Node)> + '_ {
         let tasks = self.tasks.iter();
-        tasks.flat_map(|(task, t)| t.iter().map(move |(va, n)| ((*task, va), n)))
+        tasks.flat_map(|(task, t)| t.iter().map(move |(va, n)| ((task, va), n)))
     }
 
     /// Every mapping of one task, by address.
     pub fn of_task(&self, task: u32) -> impl Iterator<Item = (u32, &Node)> + '_ {
-        self.table(task).into_iter().flat_map(PageMap::iter)
+        self.tasks.get(task).into_iter().flat_map(PageMap::iter)
     }
 
     /// Number of mappings.
     pub fn len(&self) -> usize {
-        self.tasks.iter().map(|(_, t)| t.len()).sum()
+        self.tasks.values().map(PageMap::len).sum()
     }
 
     /// Whether there are no mappings.
     pub fn is_empty(&self) -> bool {
-        self.tasks.is_empty()
+        self.tasks.values().next().is_none()
     }
 }
 
@@ -248,7 +235,7 @@ mod tests {
         db.remove_tree((2, 0x1000));
         db.remove_tree((1, 0x1000));
         assert!(db.is_empty());
-        assert!(db.tasks.is_empty());
+        assert!(db.tasks.values().next().is_none());
         assert!(db.places_of(1).is_empty());
         assert!(db.places_of(99).is_empty());
     }
