@@ -127,9 +127,9 @@ pub fn all(scale: Scale) -> Report {
     // 3. The self-paging fault round trip vs. Linux's first-touch fault.
     progress("native: Linux first-touch page faults");
     // The best of as many runs as ours: the machine is shared, and both figures are bests.
-    let linux = (0..scale.repetitions())
-        .map(|_| linux::first_touch_ns(scale.linux_mib()))
-        .try_fold(f64::INFINITY, |best, ns| ns.map(|ns| best.min(ns)));
+    let linux = least(scale.repetitions(), || {
+        linux::first_touch_ns(scale.linux_mib())
+    });
     report.facts.linux_fault_ns = linux.as_ref().ok().copied();
     progress("native: self-paging fault round trips");
     let faults = fault_round_trip(scale);
@@ -419,6 +419,13 @@ fn fault_round_trip(scale: Scale) -> Result<(f64, u64), String> {
     Ok(((t1 - t0) * 1e9 / n as f64, n))
 }
 
+/// The least of `runs` measurements, or the first error.
+fn least<E>(runs: usize, mut measure: impl FnMut() -> Result<f64, E>) -> Result<f64, E> {
+    (0..runs)
+        .map(|_| measure())
+        .try_fold(f64::INFINITY, |best, x| x.map(|x| best.min(x)))
+}
+
 /// Runs of each size per repetition for the fault round trip: a run takes milliseconds.
 pub const FAULT_RUNS: usize = 5;
 
@@ -437,13 +444,11 @@ pub fn physmem_rounds(scale: Scale) -> u32 {
 fn physmem_rows(scale: Scale, facts: &mut Facts) -> Vec<Row> {
     let rounds = physmem_rounds(scale);
     let time = |work: fn(u32) -> Result<(), physmem::PhysmemError>| {
-        (0..scale.repetitions())
-            .map(|_| {
-                let t = thread_cpu();
-                work(rounds).map(|()| (thread_cpu() - t) * 1e9 / f64::from(rounds))
-            })
-            .try_fold(f64::INFINITY, |best, ns| ns.map(|ns| best.min(ns)))
-            .map_err(|e| format!("physmem refused a request: {e}"))
+        least(scale.repetitions(), || {
+            let t = thread_cpu();
+            work(rounds).map(|()| (thread_cpu() - t) * 1e9 / f64::from(rounds))
+        })
+        .map_err(|e| format!("physmem refused a request: {e}"))
     };
     let churn = time(physmem::bench::allocate_map_deallocate);
     let cow = time(physmem::bench::cow_copy_and_break);
