@@ -8,6 +8,7 @@ use crate::exception::{Exception, Vector};
 use crate::flags::Flags;
 use crate::ram::{Ram, RamError};
 use crate::tlb::Tlb;
+use crate::undefined::{Undef, UndefinedResult};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -85,6 +86,8 @@ pub struct Machine {
     /// or faults: the next run executes that instruction instead of stopping again.
     reported_breakpoint: Option<u32>,
     retired: u64,
+    /// The last instruction that left its destination undefined (see [`crate::undefined`]).
+    undefined_result: Option<UndefinedResult>,
 }
 
 impl std::fmt::Debug for Machine {
@@ -118,6 +121,7 @@ impl Machine {
             pending: None,
             reported_breakpoint: None,
             retired: 0,
+            undefined_result: None,
         }
     }
 
@@ -166,7 +170,23 @@ impl Machine {
             eip: self.eip,
             eflags: self.flags.get(),
             cr2: self.cr2,
+            undefined: self.flags.undefined(),
         }
+    }
+
+    /// The last instruction whose result the architecture leaves undefined, if any has run.
+    pub fn undefined_result(&self) -> Option<UndefinedResult> {
+        self.undefined_result
+    }
+
+    /// The current instruction left its destination undefined, by `rule`.
+    pub(crate) fn note_undefined_result(&mut self, rule: Undef) {
+        let count = self.undefined_result.map_or(0, |u| u.count) + 1;
+        self.undefined_result = Some(UndefinedResult {
+            rule,
+            eip: self.eip,
+            count,
+        });
     }
 
     /// Load all CPU registers (a context switch in). EFLAGS bit 1 is forced to 1.
@@ -174,7 +194,8 @@ impl Machine {
         self.regs = s.regs;
         self.eip = s.eip;
         self.next_eip = s.eip;
-        self.flags.put(s.eflags | crate::cpu::eflags::RESERVED1);
+        self.flags
+            .put(s.eflags | crate::cpu::eflags::RESERVED1, s.undefined);
         self.cr2 = s.cr2;
         self.pending = None;
         self.reported_breakpoint = None;

@@ -8,16 +8,6 @@ use super::app::PaneProps;
 use crate::format::hex32;
 
 const NAMES: [&str; 8] = ["EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI"];
-const FLAGS: [(u32, &str); 8] = [
-    (1 << 0, "CF"),
-    (1 << 2, "PF"),
-    (1 << 4, "AF"),
-    (1 << 6, "ZF"),
-    (1 << 7, "SF"),
-    (1 << 10, "DF"),
-    (1 << 11, "OF"),
-    (1 << 9, "IF"),
-];
 
 /// Registers, flags and disassembly.
 #[component]
@@ -47,8 +37,19 @@ pub fn Registers(props: &PaneProps) -> Html {
                 <div class="reg"><span class="reg-name">{"EFLAGS"}</span><code>{ hex32(cpu.eflags) }</code></div>
             </div>
             <div class="flags">
-                { for FLAGS.iter().map(|(bit, n)| html! {
-                    <span class={classes!("flag", (cpu.eflags & bit != 0).then_some("on"))}>{ *n }</span>
+                { for views::flags(&cpu).into_iter().map(|f| {
+                    let class = classes!(
+                        "flag",
+                        f.on.then_some("on"),
+                        f.undefined.is_some().then_some("undefined"),
+                    );
+                    let id = format!("flag-{}", f.name.to_lowercase());
+                    match f.undefined {
+                        Some(why) => html! {
+                            <span {class} {id} title={why} tabindex="0">{ f.name }<sup aria-label="undefined">{"?"}</sup></span>
+                        },
+                        None => html! { <span {class} {id}>{ f.name }</span> },
+                    }
                 }) }
             </div>
             <ol class="disasm" aria-label="Disassembly">
