@@ -26,6 +26,8 @@ pub fn Registers(props: &PaneProps) -> Html {
     }) else {
         return html! { <div class="card"><h2>{"CPU"}</h2><p class="muted">{"no task"}</p></div> };
     };
+    let flags = views::flags(&cpu);
+    let any_undefined = flags.iter().any(|f| f.undefined.is_some());
     html! {
         <div class="card" id="cpu">
             <h2>{ format!("CPU · task {task} '{name}'") }<span class="badge">{ status }</span></h2>
@@ -37,7 +39,7 @@ pub fn Registers(props: &PaneProps) -> Html {
                 <div class="reg"><span class="reg-name">{"EFLAGS"}</span><code>{ hex32(cpu.eflags) }</code></div>
             </div>
             <div class="flags">
-                { for views::flags(&cpu).into_iter().map(|f| {
+                { for flags.into_iter().map(|f| {
                     let class = classes!(
                         "flag",
                         f.on.then_some("on"),
@@ -51,6 +53,9 @@ pub fn Registers(props: &PaneProps) -> Html {
                         None => html! { <span {class} {id}>{ f.name }</span> },
                     }
                 }) }
+                if any_undefined {
+                    <span class="flag-note" id="flag-note">{"hatched: undefined by the architecture (hover for why)"}</span>
+                }
             </div>
             <ol class="disasm" aria-label="Disassembly">
                 { for code.iter().map(|l| html! {
