@@ -88,16 +88,29 @@ impl Gen {
                 format!("({} {op} ({} & 31u))", self.uexpr(d), self.uexpr(d))
             }
             7 => {
-                let op = self.rng.pick(&["<", "<=", ">", ">=", "==", "!=", "&&", "||"]);
+                let op = self
+                    .rng
+                    .pick(&["<", "<=", ">", ">=", "==", "!=", "&&", "||"]);
                 format!("(unsigned)({} {op} {})", self.uexpr(d), self.uexpr(d))
             }
-            8 => format!("({} ? {} : {})", self.uexpr(d), self.uexpr(d), self.uexpr(d)),
+            8 => format!(
+                "({} ? {} : {})",
+                self.uexpr(d),
+                self.uexpr(d),
+                self.uexpr(d)
+            ),
             9 => {
                 let op = self.rng.pick(&["~", "-", "!"]);
                 format!("({op}{})", self.uexpr(d))
             }
             10 => {
-                let t = self.rng.pick(&["signed char", "unsigned char", "short", "unsigned short", "char"]);
+                let t = self.rng.pick(&[
+                    "signed char",
+                    "unsigned char",
+                    "short",
+                    "unsigned short",
+                    "char",
+                ]);
                 format!("(unsigned)({t})({})", self.uexpr(d))
             }
             11 => format!("(unsigned)({})", self.sexpr(d)),
@@ -128,7 +141,11 @@ impl Gen {
             3 => {
                 let op = self.rng.pick(&["/", "%"]);
                 let sign = self.rng.pick(&["+", "-"]);
-                format!("({} {op} ({sign}((int)({} & 0xffu) + 1)))", small(self, d), self.uexpr(d))
+                format!(
+                    "({} {op} ({sign}((int)({} & 0xffu) + 1)))",
+                    small(self, d),
+                    self.uexpr(d)
+                )
             }
             4 => format!("({} >> ({} & 15u))", small(self, d), self.uexpr(d)),
             _ => {
@@ -299,7 +316,9 @@ pub fn program(seed: u64) -> String {
         let n = g.rng.below(3) + 1;
         g.function_body(n);
         let r = g.uexpr(3);
-        g.line(&format!("return {r} + arr[3] + m[1][2] + st.x + (unsigned)si;"));
+        g.line(&format!(
+            "return {r} + arr[3] + m[1][2] + st.x + (unsigned)si;"
+        ));
         g.indent = 0;
         g.line("}");
         g.helpers += 1;

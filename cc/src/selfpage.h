@@ -69,7 +69,7 @@ void *memcpy(void *d, const void *s, unsigned n) {
     return d;
 }
 
-/* printf through the print gate, buffered per call. */
+/* printf through the print gate (%d %i %u %x %X %o %c %s %p %%, widths, - and 0 flags, *), buffered per call. */
 struct __out { char buf[128]; int len; int total; };
 void __flush(struct __out *o) { if (o->len) print(o->buf, o->len); o->len = 0; }
 void __put(struct __out *o, int c) {
@@ -110,6 +110,7 @@ int vprintf(const char *fmt, va_list ap) {
             break;
         case 'u': v = va_arg(ap, unsigned); break;
         case 'x': case 'X': case 'p': v = va_arg(ap, unsigned); base = 16; break;
+        case 'o': v = va_arg(ap, unsigned); base = 8; break;
         case 'c': num[0] = (char)va_arg(ap, int); __field(&o, num, 1, width, left, 0); continue;
         case 's':
             s = va_arg(ap, const char *);

@@ -373,6 +373,14 @@ impl Parser {
     }
 
     fn local_var(&mut self, name: String, ty: Type, pos: Pos) -> CResult<Vec<Stmt>> {
+        // The name is in scope from the end of its declarator (`p = malloc(sizeof *p)`),
+        // unless the initializer decides its size (`int a[] = {...}`).
+        let mut off = None;
+        if ty.is_complete() {
+            let o = self.alloc_local(&ty);
+            self.declare(&name, Sym::Var(VarRef::Local(o), ty.clone()));
+            off = Some(o);
+        }
         let (ty, leaves) = if self.eat("=") {
             let (t, l) = self.initializer(ty)?;
             (t, Some(l))
@@ -385,8 +393,14 @@ impl Parser {
                 format!("'{name}' has incomplete type '{ty}'"),
             ));
         }
-        let off = self.alloc_local(&ty);
-        self.declare(&name, Sym::Var(VarRef::Local(off), ty.clone()));
+        let off = match off {
+            Some(o) => o,
+            None => {
+                let o = self.alloc_local(&ty);
+                self.declare(&name, Sym::Var(VarRef::Local(o), ty.clone()));
+                o
+            }
+        };
         let mut out = Vec::new();
         let Some(leaves) = leaves else {
             return Ok(out);
