@@ -236,7 +236,7 @@ impl Gen {
                 self.next_counter += 1;
                 let n = self.rng.below(5) + 1;
                 self.line(&format!("{{ int {w} = {n};"));
-                self.line(&format!("do {{"));
+                self.line("do {");
                 self.block(depth - 1);
                 self.line(&format!("}} while (--{w} > 0); }}"));
             }

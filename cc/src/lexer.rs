@@ -304,12 +304,12 @@ impl Lexer<'_> {
         if suffix.matches('u').count() > 1 || suffix.matches('l').count() > 2 {
             return Err(bad());
         }
-        let (radix, body, decimal) = if let Some(h) = digits.strip_prefix("0x") {
-            (16, h, false)
+        let (radix, body) = if let Some(h) = digits.strip_prefix("0x") {
+            (16, h)
         } else if digits.len() > 1 && digits.starts_with('0') {
-            (8, &digits[1..], false)
+            (8, &digits[1..])
         } else {
-            (10, digits, true)
+            (10, digits)
         };
         if body.is_empty() {
             return Err(bad());
@@ -321,8 +321,8 @@ impl Lexer<'_> {
                 format!("integer constant '{text}' does not fit in 32 bits"),
             ));
         }
-        let unsigned =
-            suffix.contains('u') || (v > i32::MAX as u64 && !decimal) || v > i32::MAX as u64;
+        // C89: a decimal constant past `long` is `unsigned long`, as are hex and octal ones.
+        let unsigned = suffix.contains('u') || v > i32::MAX as u64;
         Ok(TokKind::Num(v as u32, unsigned))
     }
 }

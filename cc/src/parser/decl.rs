@@ -64,10 +64,7 @@ impl Parser {
         let (mut signed, mut unsigned, mut char_, mut short, mut int, mut long, mut void) =
             (false, false, false, false, false, 0u8, false);
         let mut other: Option<Type> = None;
-        loop {
-            let Some(word) = self.peek().and_then(|t| t.ident()).map(str::to_string) else {
-                break;
-            };
+        while let Some(word) = self.peek().and_then(|t| t.ident()).map(str::to_string) {
             let pos = self.pos();
             let set_storage = |s: Storage, storage: &mut Storage| -> CResult<()> {
                 if *storage != Storage::Default {

@@ -76,8 +76,13 @@ fn is_null_constant(e: &Expr) -> bool {
 impl Parser {
     /// A full expression (with commas).
     pub(super) fn expr(&mut self) -> CResult<Expr> {
+        self.chain(Self::expr_inner)
+    }
+
+    fn expr_inner(&mut self) -> CResult<Expr> {
         let mut e = self.assign()?;
         while self.is(",") {
+            self.enter()?;
             let pos = self.pos();
             self.i += 1;
             let r = decay(self.assign()?);
@@ -246,6 +251,10 @@ impl Parser {
 
     /// `||` (or, with `or == false`, `&&`).
     fn logical(&mut self, or: bool) -> CResult<Expr> {
+        self.chain(|p| p.logical_inner(or))
+    }
+
+    fn logical_inner(&mut self, or: bool) -> CResult<Expr> {
         let mut l = if or {
             self.logical(false)?
         } else {
@@ -253,6 +262,7 @@ impl Parser {
         };
         let p = if or { "||" } else { "&&" };
         while self.is(p) {
+            self.enter()?;
             let pos = self.pos();
             self.i += 1;
             let r = if or {
@@ -276,10 +286,16 @@ impl Parser {
         if level == LEVELS.len() {
             return self.cast_expr();
         }
+        self.chain(|p| p.binary_chain(level))
+    }
+
+    /// Operators of one level, left to right; each one deepens the tree it builds.
+    fn binary_chain(&mut self, level: usize) -> CResult<Expr> {
         let mut l = self.binary_level(level + 1)?;
         'more: loop {
             for (p, op) in LEVELS[level] {
                 if self.is(p) {
+                    self.enter()?;
                     let pos = self.pos();
                     self.i += 1;
                     let r = self.binary_level(level + 1)?;
@@ -519,8 +535,13 @@ impl Parser {
     }
 
     fn postfix(&mut self) -> CResult<Expr> {
+        self.chain(Self::postfix_inner)
+    }
+
+    fn postfix_inner(&mut self) -> CResult<Expr> {
         let mut e = self.primary()?;
         loop {
+            self.enter()?;
             let pos = self.pos();
             if self.eat("[") {
                 let idx = self.expr()?;

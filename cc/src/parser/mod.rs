@@ -18,7 +18,7 @@ use crate::types::Type;
 
 /// Deepest nesting of expressions, declarators and statements, so that a pathological source
 /// ends in an error instead of overflowing the stack.
-const MAX_DEPTH: usize = 160;
+const MAX_DEPTH: usize = 256;
 
 /// What a name in scope stands for.
 #[derive(Clone, Debug)]
@@ -246,6 +246,15 @@ impl Parser {
 
     fn leave(&mut self) {
         self.depth -= 1;
+    }
+
+    /// Runs `f`, which may [`enter`](Self::enter) once per link of a chain it builds
+    /// (`a + b + c` is a tree as deep as it is long), and restores the depth after.
+    fn chain<T>(&mut self, f: impl FnOnce(&mut Self) -> CResult<T>) -> CResult<T> {
+        let depth = self.depth;
+        let r = f(self);
+        self.depth = depth;
+        r
     }
 
     fn fresh_id(&mut self) -> usize {
