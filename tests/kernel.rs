@@ -10,6 +10,7 @@ fn task(name: &str, source: &str, guaranteed: u32, extra: u32) -> TaskSpec {
         name: name.into(),
         source: Some(source.into()),
         preset: None,
+        lang: None,
         guaranteed,
         extra,
         policy: "lru".into(),

@@ -41,6 +41,7 @@ fn task() -> impl Strategy<Value = TaskSpec> {
                 name: programs[p].into(),
                 source: None,
                 preset: Some(programs[p].into()),
+                lang: None,
                 guaranteed,
                 extra,
                 policy: PolicyKind::NAMES[policy].into(),

@@ -8,9 +8,10 @@ use thiserror::Error;
 
 use libhurd_mm::{MemoryManager, MmConfig, PagerEnv, PolicyKind};
 use physmem::{Effect, Pfn as Frame, Physmem, TaskId};
-use x86_emu::asm::{self, AsmError, Program};
+use x86_emu::asm::{AsmError, Program};
 use x86_emu::{CpuState, Machine, Ram, Stop, Vector, PAGE_SIZE};
 
+use crate::build::build;
 use crate::by_id::ById;
 use crate::env::Env;
 use crate::mapdb::MapDb;
@@ -60,14 +61,14 @@ pub enum LoadError {
     /// The scenario itself is invalid.
     #[error(transparent)]
     Scenario(#[from] crate::scenario::ScenarioError),
-    /// A task's program does not assemble.
+    /// A task's program does not assemble (or, for C, does not compile).
     #[error("task '{task}': {error}")]
     Assemble {
         /// Index of the task in the scenario.
         index: usize,
         /// Its name.
         task: String,
-        /// The assembler's error (line, column, message).
+        /// The assembler's or the compiler's error (line, column, message).
         error: AsmError,
     },
     /// The machine could not be set up as asked.
@@ -274,12 +275,10 @@ impl Kernel {
         );
         let programs = (0..scenario.tasks.len())
             .map(|index| {
-                asm::assemble(scenario.source_of(index).unwrap_or_default()).map_err(|error| {
-                    LoadError::Assemble {
-                        index,
-                        task: scenario.tasks[index].name.clone(),
-                        error,
-                    }
+                build(scenario, index).map_err(|error| LoadError::Assemble {
+                    index,
+                    task: scenario.tasks[index].name.clone(),
+                    error,
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;

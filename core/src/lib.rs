@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod build;
 mod by_id;
 mod callback;
 mod env;
@@ -36,7 +37,7 @@ pub use mapdb::{MapDb, Node, Place};
 pub use pool::KernelPool;
 pub use records::{Records, RecordsIter};
 pub use scenario::{
-    Scenario, ScenarioError, TaskSpec, MAX_RAM_FRAMES, MAX_SOURCE_BYTES, MAX_TASKS,
+    Lang, Scenario, ScenarioError, TaskSpec, MAX_RAM_FRAMES, MAX_SOURCE_BYTES, MAX_TASKS,
 };
 pub use session::{Session, Summary, TaskSummary};
 pub use task::{Task, TaskCounters, ThreadState};

@@ -12,10 +12,12 @@ USAGE:
   selfpage run SCENARIO [--trace FILE.jsonl] [--json] [--max-steps N]
       Run a scenario to completion: per-task summary and the trace hash.
       SCENARIO is a .toml or .json file, or the name of a built-in scenario.
-  selfpage exec FILE.asm [--until LABEL] [--max-steps N] [--json]
-      Assemble FILE and run it on the bare CPU in a flat address space with a stack.
-      Stops at LABEL (before executing it), at exit (int 0x30 with eax=8, or Linux
-      int 0x80 with eax=1), at a fault, or after N instructions (default 10000000).
+  selfpage exec FILE.asm|FILE.c [--until LABEL] [--max-steps N] [--json]
+      Assemble FILE (or compile it, for .c) and run it on the bare CPU in a flat address
+      space with a stack. Stops at LABEL (before executing it; a function for C), at exit
+      (int 0x30 with eax=8, or Linux int 0x80 with eax=1), at a fault, or after N
+      instructions (default 10000000). Prints what the program printed; --json adds
+      exit_code and output.
   selfpage policy --policy P --frames N --refs 0,1,2,... [--seed S] [--json]
       Run one eviction policy (fifo, lru, opt, clock, mru, rand) over a page-reference
       string with N frames.
@@ -243,7 +245,12 @@ fn exec_cmd(args: &[String]) -> Result<ExitCode, CliError> {
     let path = f.one_positional("FILE.asm")?;
     let source = std::fs::read_to_string(path)
         .map_err(|e| CliError(format!("cannot read '{path}': {e}")))?;
-    let report = exec::exec(
+    let run = if path.ends_with(".c") {
+        exec::exec_c
+    } else {
+        exec::exec
+    };
+    let report = run(
         &source,
         f.value("--until"),
         f.number("--max-steps")?.unwrap_or(10_000_000),
@@ -251,6 +258,9 @@ fn exec_cmd(args: &[String]) -> Result<ExitCode, CliError> {
     if f.has("--json") {
         out!("{}", serde_json::to_string(&report).unwrap_or_default());
     } else {
+        if !report.output.is_empty() {
+            out!("{}", report.output.trim_end_matches('\n'));
+        }
         out!(
             "stop: {}{}",
             report.stop,

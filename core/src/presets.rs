@@ -2,7 +2,7 @@
 
 use crate::scenario::Scenario;
 
-/// Built-in workloads: (name, assembly source).
+/// Built-in workloads: (name, assembly or, for names ending in `.c`, C source).
 const PROGRAMS: &[(&str, &str)] = &[
     ("first-fault", include_str!("../presets/first-fault.asm")),
     ("cyclic-scan", include_str!("../presets/cyclic-scan.asm")),
@@ -26,6 +26,12 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("hog", include_str!("../presets/hog.asm")),
     ("latecomer", include_str!("../presets/latecomer.asm")),
     ("callback-pin", include_str!("../presets/callback-pin.asm")),
+    // C twins of five workloads (the `.c` names are compiled by selfpage-cc).
+    ("cyclic-scan.c", include_str!("../presets/cyclic-scan.c")),
+    ("matrix-rows.c", include_str!("../presets/matrix-rows.c")),
+    ("matrix-cols.c", include_str!("../presets/matrix-cols.c")),
+    ("db-pool.c", include_str!("../presets/db-pool.c")),
+    ("own-policy.c", include_str!("../presets/own-policy.c")),
 ];
 
 /// Built-in scenarios: (name, TOML).
@@ -94,6 +100,31 @@ const SCENARIOS: &[(&str, &str)] = &[
         "stale-tlb-broken",
         include_str!("../presets/stale-tlb-broken.toml"),
     ),
+    (
+        "cyclic-scan-lru-c",
+        include_str!("../presets/cyclic-scan-lru-c.toml"),
+    ),
+    (
+        "cyclic-scan-mru-c",
+        include_str!("../presets/cyclic-scan-mru-c.toml"),
+    ),
+    (
+        "matrix-rows-tight-c",
+        include_str!("../presets/matrix-rows-tight-c.toml"),
+    ),
+    (
+        "matrix-cols-tight-c",
+        include_str!("../presets/matrix-cols-tight-c.toml"),
+    ),
+    (
+        "db-pool-lru-c",
+        include_str!("../presets/db-pool-lru-c.toml"),
+    ),
+    (
+        "db-pool-app-c",
+        include_str!("../presets/db-pool-app-c.toml"),
+    ),
+    ("own-policy-c", include_str!("../presets/own-policy-c.toml")),
 ];
 
 /// The source of a built-in workload.

@@ -13,6 +13,15 @@ pub const MAX_TASKS: usize = 16;
 /// Longest program source accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 64 * 1024;
 
+/// The language of a task's program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    /// NASM-style i386 assembly.
+    Asm,
+    /// C, compiled by selfpage-cc.
+    C,
+}
+
 /// A whole playground set-up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,9 +59,12 @@ pub struct TaskSpec {
     /// Assembly source of the workload, inline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// Name of a built-in workload, instead of `source`.
+    /// Name of a built-in workload, instead of `source` (names ending in `.c` are C).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
+    /// Language of `source`: `"asm"` (the default) or `"c"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// Frames physmem guarantees to the task.
     pub guaranteed: u32,
     /// Frames the task may hold beyond its guarantee while memory is free.
@@ -236,6 +248,21 @@ impl Scenario {
                 }
                 _ => {}
             }
+            match (t.lang.as_deref(), &t.preset) {
+                (None | Some("asm") | Some("c"), None) | (None, Some(_)) => {}
+                (Some(_), Some(_)) => {
+                    return Err(field(
+                        at("lang"),
+                        "a preset has its own language; give lang only with source",
+                    ))
+                }
+                (Some(l), None) => {
+                    return Err(field(
+                        at("lang"),
+                        format!("unknown language '{l}' (known: asm, c)"),
+                    ))
+                }
+            }
             if t.guaranteed == 0 {
                 return Err(field(
                     at("guaranteed"),
@@ -264,6 +291,22 @@ impl Scenario {
             ));
         }
         Ok(())
+    }
+
+    /// The language of task `i`'s program: C for `lang = "c"` or a `.c` preset.
+    pub fn lang_of(&self, i: usize) -> Lang {
+        let Some(t) = self.tasks.get(i) else {
+            return Lang::Asm;
+        };
+        let c = match &t.preset {
+            Some(p) => p.ends_with(".c"),
+            None => t.lang.as_deref() == Some("c"),
+        };
+        if c {
+            Lang::C
+        } else {
+            Lang::Asm
+        }
     }
 
     /// The program source of task `i`: inline, or the preset's text.

@@ -413,7 +413,7 @@ pub fn disassembly(k: &Kernel, task: u32, count: usize) -> Vec<DisasmRow> {
             Some(DisasmRow {
                 addr: l.addr,
                 text: line.text,
-                line: Some(l.line),
+                line: (l.line != 0).then_some(l.line), // 0: C's start-up code and headers
             })
         })
         .collect()

@@ -99,6 +99,26 @@ fn exec_reports_exit_budget_and_faults() {
 }
 
 #[test]
+fn exec_compiles_and_runs_c_with_exit_code_and_output() {
+    let prog = write(
+        "hello.c",
+        "#include <selfpage.h>\nint main(void) {\n    int *a = malloc(40);\n    for (int i = 0; i < 10; i++) a[i] = i * i;\n    printf(\"sum %d\\n\", a[3] + a[9]);\n    return a[4];\n}\n",
+    );
+    let (code, out, _) = selfpage(&["exec", &prog, "--json"]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["stop"], "exit");
+    assert_eq!(v["exit_code"], 16);
+    assert_eq!(v["output"], "sum 90\n");
+    let (_, text, _) = selfpage(&["exec", &prog]);
+    assert!(text.starts_with("sum 90\nstop: exit"), "{text}");
+    let bad = write("bad.c", "int main(void) {\n    return buf[1];\n}\n");
+    let (code, out, _) = selfpage(&["exec", &bad, "--json"]);
+    assert_ne!(code, 0);
+    assert_eq!(json(&out)["message"], "line 2, column 12: 'buf' undeclared");
+}
+
+#[test]
 fn exec_names_the_line_and_column_of_an_assembler_error() {
     let bad = write("bad.asm", "_start:\n    mov ebz, 1\n");
     let (code, out, _) = selfpage(&["exec", &bad, "--json"]);

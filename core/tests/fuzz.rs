@@ -10,6 +10,7 @@ fn task(source: String, guaranteed: u32, extra: u32, policy: String) -> TaskSpec
         name: "t".into(),
         source: Some(source),
         preset: None,
+        lang: None,
         guaranteed,
         extra,
         policy,

@@ -1,7 +1,7 @@
 //! Small text formatters shared by the views.
 
 use physmem::{PhysmemError, Reply, Request};
-use selfpage_core::{AccessKind, Endpoint, Event};
+use selfpage_core::{AccessKind, Endpoint, Event, Kernel};
 
 /// A 32-bit value as 0x-prefixed, 8 hex digits.
 pub fn hex32(v: u32) -> String {
@@ -16,6 +16,16 @@ pub fn endpoint(e: &Endpoint) -> String {
         Endpoint::Physmem => "physmem".into(),
         Endpoint::Kernel => "kernel".into(),
     }
+}
+
+/// " at line N" for the source line (C or assembly) of task `task`'s instruction at `ip`,
+/// or nothing where it has none (C's start-up code and library headers).
+pub fn line_suffix(k: &Kernel, task: u32, ip: u32) -> String {
+    k.task(task)
+        .and_then(|t| t.program.line_of(ip))
+        .filter(|&l| l != 0)
+        .map(|l| format!(" at line {l}"))
+        .unwrap_or_default()
 }
 
 /// An access kind in words.

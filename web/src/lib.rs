@@ -7,6 +7,7 @@ mod components;
 mod files;
 mod format;
 mod highlight;
+mod highlight_c;
 mod pace;
 mod plot;
 mod policy_queue;

@@ -149,6 +149,9 @@ pub enum Action {
     Fail(String),
     /// Execute one instruction.
     Step,
+    /// Run the shown task to its next source line (for C: the next C line, stepping over
+    /// the library).
+    StepLine,
     /// Run to the next event of a kind ("fault", "ipc").
     StepTo(&'static str),
     /// Undo one instruction.
@@ -192,6 +195,37 @@ pub enum TaskSetting {
     Extra(u32),
     /// Whether it ignores memory pressure.
     IgnorePressure(bool),
+    /// Its program's language (`Lang::C` or assembly).
+    Lang(selfpage_core::Lang),
+}
+
+/// Most instructions one "step line" runs (a long library call or loop on one line ends here).
+const STEP_LINE_BUDGET: u64 = 2_000_000;
+
+/// Runs until task `task` reaches a source line other than the one it is on (line 0, C's
+/// start-up code and library headers, is stepped through), or anything else stops the run.
+fn step_line(ss: &mut Session, task: u32) -> Stopped {
+    let line = |ss: &Session| {
+        ss.kernel()
+            .task(task)
+            .and_then(|t| t.program.line_of(t.cpu.eip))
+    };
+    let start = line(ss);
+    for _ in 0..STEP_LINE_BUDGET {
+        let stop = ss.step();
+        if !matches!(stop, Stopped::Budget) {
+            return stop;
+        }
+        match line(ss) {
+            Some(0) => {}
+            now if now != start => return Stopped::Budget,
+            _ => {}
+        }
+        if ss.kernel().task(task).is_none_or(|t| t.state.is_done()) {
+            return stop;
+        }
+    }
+    Stopped::Budget
 }
 
 /// Instruction budget of one "step to next ..." action: a program that never faults stops here.
@@ -464,9 +498,11 @@ impl Reducible for AppState {
         match action {
             Action::Load(scenario) => s.boot(*scenario),
             Action::EditSource(i, text) => {
+                let c = s.scenario.lang_of(i) == selfpage_core::Lang::C;
                 if let Some(t) = s.scenario.tasks.get_mut(i) {
                     t.source = Some(text);
                     t.preset = None;
+                    t.lang = c.then(|| "c".to_string());
                 }
             }
             Action::Apply => {
@@ -475,6 +511,10 @@ impl Reducible for AppState {
             }
             Action::Fail(msg) => s.error = Some(msg),
             Action::Step => s.with_session(|ss| Some(ss.step())),
+            Action::StepLine => {
+                let task = s.task;
+                s.with_session(|ss| Some(step_line(ss, task)));
+            }
             Action::StepTo(kind) => {
                 s.with_session(|ss| Some(ss.run(STEP_TO_BUDGET, Until::Event(kind))))
             }
@@ -519,6 +559,13 @@ impl Reducible for AppState {
                         TaskSetting::Guaranteed(n) => t.guaranteed = n,
                         TaskSetting::Extra(n) => t.extra = n,
                         TaskSetting::IgnorePressure(b) => t.ignore_pressure = b,
+                        TaskSetting::Lang(lang) => {
+                            // A preset has its own language: switching makes it an edit.
+                            if let Some(p) = t.preset.take() {
+                                t.source = selfpage_core::presets::program(&p).map(str::to_string);
+                            }
+                            t.lang = (lang == selfpage_core::Lang::C).then(|| "c".to_string());
+                        }
                     }
                 }
             }

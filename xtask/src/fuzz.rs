@@ -18,12 +18,17 @@ struct Target {
     env: &'static [(&'static str, &'static str)],
 }
 
-/// Every fuzz target: the assembler, the decoder/executor on random bytes, physmem request
+/// Every fuzz target: the assembler, the C compiler, the decoder/executor on random bytes, physmem request
 /// sequences, the pager's properties, scenario text and programs, and the kernel soak.
 const TARGETS: &[Target] = &[
     Target {
         name: "assembler (random source text)",
         args: &["-p", "x86-emu", "--test", "asm_fuzz"],
+        env: &[],
+    },
+    Target {
+        name: "C compiler (token soup, mutated programs, 64 KiB extremes)",
+        args: &["-p", "selfpage-cc", "--test", "fuzz"],
         env: &[],
     },
     Target {

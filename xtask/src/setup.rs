@@ -10,14 +10,14 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// A program some stage needs and the Debian package that provides it.
 struct DebianTool {
-    /// Program looked up on `PATH`.
+    /// Program looked up on `PATH`, or a file an absolute path names.
     program: &'static str,
     /// Package that installs it.
     package: &'static str,
 }
 
 /// Debian packages the test stages need: browser, its driver, the assembler and linker of the
-/// differential CPU tests, and Node.js for wasm tests and the e2e harness.
+/// differential CPU tests, gcc -m32 for the C compiler's, and Node.js for wasm tests and e2e.
 const DEBIAN_TOOLS: &[DebianTool] = &[
     DebianTool {
         program: "chromium",
@@ -34,6 +34,11 @@ const DEBIAN_TOOLS: &[DebianTool] = &[
     DebianTool {
         program: "ld",
         package: "binutils",
+    },
+    DebianTool {
+        // gcc -m32, for the C compiler's differential tests (its 32-bit C library start file).
+        program: "/usr/lib32/crt1.o",
+        package: "gcc-multilib",
     },
     DebianTool {
         program: "node",
@@ -193,7 +198,7 @@ pub fn wasm_pack() -> Result<(), String> {
 pub fn debian_tools() -> Result<(), String> {
     let missing: Vec<&DebianTool> = DEBIAN_TOOLS
         .iter()
-        .filter(|t| cmd::which(t.program).is_none())
+        .filter(|t| !present(t.program))
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -218,15 +223,21 @@ pub fn debian_tools() -> Result<(), String> {
         cmd::run(apt().arg("update"))?;
     }
     cmd::run(apt().args(["install", "-y"]).args(packages.split(' ')))?;
-    match DEBIAN_TOOLS
-        .iter()
-        .find(|t| cmd::which(t.program).is_none())
-    {
+    match DEBIAN_TOOLS.iter().find(|t| !present(t.program)) {
         None => Ok(()),
         Some(t) => Err(format!(
             "`{}` is still not on PATH after installing {}",
             t.program, t.package
         )),
+    }
+}
+
+/// True if `program` is on PATH (or, for an absolute path, the file exists).
+fn present(program: &str) -> bool {
+    if program.starts_with('/') {
+        Path::new(program).exists()
+    } else {
+        cmd::which(program).is_some()
     }
 }
 

@@ -7,8 +7,8 @@ use yew::prelude::*;
 use selfpage_core::presets;
 
 use super::{
-    compare::Compare, editor::Editor, events::EventLog, files::Files, frame_map::FrameMap,
-    refstring::RefString, registers::Registers, stats::Stats, tasks::Tasks,
+    c_source::CSource, compare::Compare, editor::Editor, events::EventLog, files::Files,
+    frame_map::FrameMap, refstring::RefString, registers::Registers, stats::Stats, tasks::Tasks,
 };
 use super::{timeline::Timeline, tlb::TlbView, toolbar::Toolbar, walk::Walk};
 use crate::state::{now_ms, Action, AppState, Pane};
@@ -105,6 +105,7 @@ pub fn App() -> Html {
                 </section>
                 <section class="pane pane-right">
                     <Registers state={state.clone()} view={state.view(Pane::Registers)} />
+                    <CSource state={state.clone()} view={state.view(Pane::Registers)} />
                     <Walk state={state.clone()} view={state.view(Pane::Walk)} />
                     <TlbView state={state.clone()} view={state.view(Pane::Tlb)} />
                     <Tasks state={state.clone()} view={state.view(Pane::Tasks)} />
@@ -226,6 +227,7 @@ fn use_shortcuts(state: &UseReducerHandle<AppState>) {
                 }
                 let action = match e.key().as_str() {
                     "s" => Action::Step,
+                    "l" => Action::StepLine,
                     "f" => Action::StepTo("fault"),
                     "i" => Action::StepTo("ipc"),
                     "b" => Action::StepBack,

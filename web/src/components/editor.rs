@@ -1,22 +1,28 @@
 //! The editor: task tabs, the task's settings, its workload with syntax highlighting (a
 //! transparent textarea over a highlighted layer), line numbers with breakpoints, and the
-//! assembler's error marked at its line and column.
+//! assembler's (or the C compiler's) error marked at its line and column; the language of
+//! the program is chosen per task.
 
 use yew::prelude::*;
 
 use libhurd_mm::PolicyKind;
+use selfpage_core::Lang;
 
 use super::app::PaneProps;
-use crate::highlight;
 use crate::state::{Action, TaskSetting};
+use crate::{highlight, highlight_c};
 
 /// Pixel height of one source line (as in app.css).
 const LINE_PX: usize = 18;
 
 /// The highlighted layer of one line; on the error line, the character at `col` (1-based)
 /// is marked and the message follows the line's end.
-fn line_html(text: &str, err: Option<(u32, &str)>) -> Html {
-    let tokens = highlight::line(text);
+fn line_html(text: &str, c: bool, err: Option<(u32, &str)>) -> Html {
+    let tokens = if c {
+        highlight_c::line(text)
+    } else {
+        highlight::line(text)
+    };
     let Some((col, msg)) = err else {
         return tokens
             .into_iter()
@@ -92,6 +98,7 @@ pub fn Editor(props: &PaneProps) -> Html {
         .source_of(index)
         .unwrap_or_default()
         .to_string();
+    let is_c = state.scenario.lang_of(index) == Lang::C;
     let lines = source.lines().count().max(1) + 1;
     let widest = source.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     let breakpoints: Vec<u32> = state
@@ -174,12 +181,21 @@ pub fn Editor(props: &PaneProps) -> Html {
     });
     let on_guaranteed = set(|e| frames_of(e).map(TaskSetting::Guaranteed));
     let on_extra = set(|e| frames_of(e).map(TaskSetting::Extra));
+    let on_lang = set(|e| {
+        e.target_dyn_into::<web_sys::HtmlSelectElement>()
+            .map(|s| TaskSetting::Lang(if s.value() == "c" { Lang::C } else { Lang::Asm }))
+    });
     let on_ignore = set(|e| {
         e.target_dyn_into::<web_sys::HtmlInputElement>()
             .map(|i| TaskSetting::IgnorePressure(i.checked()))
     });
 
     let source_lines: Vec<&str> = source.split('\n').collect();
+    let apply_label = if is_c {
+        "Compile & load"
+    } else {
+        "Assemble & load"
+    };
     html! {
         <div class="card editor" id="editor">
             <h2>
@@ -204,6 +220,12 @@ pub fn Editor(props: &PaneProps) -> Html {
                 </div>
             }
             <div class="task-settings" aria-label="Task settings">
+                <label title="The program's language: assembly, or C (compiled in the page; #include <selfpage.h> for the library)">{"language "}
+                    <select id="set-lang" onchange={on_lang}>
+                        <option value="asm" selected={!is_c}>{"assembly"}</option>
+                        <option value="c" selected={is_c}>{"C"}</option>
+                    </select>
+                </label>
                 <label title="Eviction policy of this task's pager">{"policy "}
                     <select id="set-policy" onchange={on_policy}>
                         { for PolicyKind::ALL.iter().filter(|k| k.is_live()).map(|k| html! {
@@ -240,11 +262,11 @@ pub fn Editor(props: &PaneProps) -> Html {
                     <pre class="highlight" aria-hidden="true">
                         { for source_lines.iter().enumerate().map(|(i, l)| {
                             let err = error.filter(|(_, line, _)| *line as usize == i + 1).map(|(_, _, c)| (c, message.as_str()));
-                            html! { <>{ line_html(l, err) }{"\n"}</> }
+                            html! { <>{ line_html(l, is_c, err) }{"\n"}</> }
                         }) }
                         {" "}
                     </pre>
-                    <textarea aria-label="Assembly source" spellcheck="false" wrap="off" autocapitalize="off" autocomplete="off" value={source} oninput={on_input} onkeydown={on_keydown} onkeyup={on_caret} title="F9 toggles a breakpoint at the caret's line" />
+                    <textarea aria-label={if is_c { "C source" } else { "Assembly source" }} spellcheck="false" wrap="off" autocapitalize="off" autocomplete="off" value={source} oninput={on_input} onkeydown={on_keydown} onkeyup={on_caret} title="F9 toggles a breakpoint at the caret's line" />
                 </div>
             </div>
             if let Some((_, line, col)) = error {
@@ -253,7 +275,7 @@ pub fn Editor(props: &PaneProps) -> Html {
                 </p>
             }
             <div class="editor-actions">
-                <button id="btn-apply" class="primary" onclick={on_apply} title="Assemble every task and boot the scenario again">{"Assemble & load"}</button>
+                <button id="btn-apply" class="primary" onclick={on_apply} title="Assemble (or compile) every task and boot the scenario again">{ apply_label }</button>
             </div>
         </div>
     }

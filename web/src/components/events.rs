@@ -38,7 +38,13 @@ pub fn EventLog(props: &PaneProps) -> Html {
                 .iter()
                 .rev()
                 .take(SHOWN)
-                .map(|r| (r.seq, r.time, r.event.kind(), format::event(&r.event)))
+                .map(|r| {
+                    let mut text = format::event(&r.event);
+                    if let selfpage_core::Event::Fault { task, ip, .. } = r.event {
+                        text.push_str(&format::line_suffix(k, task, ip));
+                    }
+                    (r.seq, r.time, r.event.kind(), text)
+                })
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();

@@ -1,6 +1,7 @@
 //! One component per file.
 
 pub mod app;
+pub mod c_source;
 pub mod compare;
 pub mod editor;
 pub mod events;

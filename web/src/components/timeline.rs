@@ -5,7 +5,7 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use selfpage_core::{Endpoint, Event, Records};
+use selfpage_core::{Endpoint, Event, Kernel, Records};
 
 use super::app::PaneProps;
 use super::events::seq_of;
@@ -54,7 +54,7 @@ fn note(l: usize, text: String, class: &'static str) -> Row {
 }
 
 /// The rows of the fault at `records[0]`, up to its thread's resumption or death.
-fn rows(records: Records<'_>) -> Vec<Row> {
+fn rows(k: &Kernel, records: Records<'_>) -> Vec<Row> {
     let mut out: Vec<Row> = Vec::new();
     let Some(Event::Fault { task, .. }) = records.first().map(|r| &r.event) else {
         return out;
@@ -72,10 +72,11 @@ fn rows(records: Records<'_>) -> Vec<Row> {
             } => out.push(note(
                 0,
                 format!(
-                    "#PF {} {} at eip {} (err {error_code:#x})",
+                    "#PF {} {} at eip {}{} (err {error_code:#x})",
                     format::access(*access),
                     hex32(*addr),
-                    hex32(*ip)
+                    hex32(*ip),
+                    format::line_suffix(k, task, *ip)
                 ),
                 "fault",
             )),
@@ -216,10 +217,19 @@ pub fn Timeline(props: &PaneProps) -> Html {
             .take(STRIP_SCAN)
             .filter_map(|r| match &r.event {
                 Event::Fault {
-                    task, addr, access, ..
+                    task,
+                    addr,
+                    access,
+                    ip,
+                    ..
                 } => Some((
                     r.seq,
-                    format!("t{task} {} {}", format::access(*access), hex32(*addr)),
+                    format!(
+                        "t{task} {} {}{}",
+                        format::access(*access),
+                        hex32(*addr),
+                        format::line_suffix(k, *task, *ip)
+                    ),
                 )),
                 _ => None,
             })
@@ -240,7 +250,9 @@ pub fn Timeline(props: &PaneProps) -> Html {
                     .map(|r| r.seq)
             })
             .or_else(|| faults.last().map(|(s, _)| *s));
-        let rows = chosen.map(|s| rows(k.trace().since(s))).unwrap_or_default();
+        let rows = chosen
+            .map(|s| rows(k, k.trace().since(s)))
+            .unwrap_or_default();
         (faults, total, chosen, rows)
     });
     let Some((faults, total, chosen, rows)) = data else {
