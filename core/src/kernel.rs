@@ -184,6 +184,8 @@ pub struct Kernel {
     programs: Vec<Program>,
     /// Scenario indices of tasks not yet arrived, earliest last.
     arrivals: Vec<usize>,
+    /// Each task's page references, when recording (see `references.rs`).
+    pub(crate) references: Option<ById<crate::references::TaskRefs>>,
 }
 
 impl Clone for Kernel {
@@ -233,6 +235,7 @@ impl Kernel {
             scenario: self.scenario.clone(),
             programs: self.programs.clone(),
             arrivals: self.arrivals.clone(),
+            references: self.references.clone(),
         }
     }
 
@@ -293,6 +296,7 @@ impl Kernel {
             scenario: scenario.clone(),
             programs,
             arrivals,
+            references: None,
         };
         while kernel
             .arrivals
@@ -440,6 +444,9 @@ impl Kernel {
                 Some(eip) => self.step_over_breakpoint(eip),
                 None => self.sys.machine.run(slice),
             };
+            if self.references.is_some() {
+                self.collect_references(id);
+            }
             left -= run.retired.min(left);
             self.sys.time += run.retired;
             self.sys.slice_used += run.retired;

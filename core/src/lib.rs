@@ -20,6 +20,7 @@ mod pool;
 pub mod presets;
 mod pressure;
 mod records;
+pub mod references;
 mod scenario;
 mod session;
 mod task;
@@ -35,6 +36,7 @@ pub use kernel::{
 pub use mapdb::{MapDb, Node, Place};
 pub use pool::KernelPool;
 pub use records::{Records, RecordsIter};
+pub use references::{Recorder, References, TaskReferences};
 pub use scenario::{
     Scenario, ScenarioError, TaskSpec, MAX_RAM_FRAMES, MAX_SOURCE_BYTES, MAX_TASKS,
 };
