@@ -27,6 +27,11 @@ pub const STACK_TOP: u32 = 0xC000_0000;
 /// Size of every task's stack region.
 pub const STACK_SIZE: u32 = 64 * PAGE_SIZE;
 
+/// The seed of task `id`'s pager (its random policy) in a scenario seeded with `seed`.
+pub fn pager_seed(seed: u64, id: u32) -> u64 {
+    seed ^ u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 /// Costs and limits of the kernel model, in logical time units (one per instruction).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KernelConfig {
@@ -392,7 +397,7 @@ impl Kernel {
             Ok(physmem::Reply::Handle(h)) => h,
             other => return Err(setup(format!("physmem refused a container: {other:?}"))),
         };
-        let seed = self.scenario.seed ^ u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let seed = pager_seed(self.scenario.seed, id);
         let mut mm = MemoryManager::new(MmConfig {
             container,
             frames: spec.guaranteed + spec.extra,

@@ -31,7 +31,7 @@ pub use callback::{CALLBACK_BUDGET, CALLBACK_RETURN};
 pub use fault::{access_of, FAULT_LABEL, MAX_STALLED_FAULTS};
 pub use fork::MAX_LIVE_TASKS;
 pub use kernel::{
-    Kernel, KernelConfig, LoadError, Stopped, Until, GATE_VECTOR, STACK_SIZE, STACK_TOP,
+    pager_seed, Kernel, KernelConfig, LoadError, Stopped, Until, GATE_VECTOR, STACK_SIZE, STACK_TOP,
 };
 pub use mapdb::{MapDb, Node, Place};
 pub use pool::KernelPool;

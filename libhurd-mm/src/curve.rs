@@ -52,6 +52,14 @@ pub enum CurveError {
         /// The last frame count.
         last: u32,
     },
+    /// A word of a reference string that is not a page number.
+    #[error("reference {position} is {word:?}, not a page number (0, 1, 2, ... up to 4294967295)")]
+    NotAPage {
+        /// Its position, from 1.
+        position: usize,
+        /// The word.
+        word: String,
+    },
     /// A range that is not `A..B` (or `A..=B`, or one number).
     #[error("frame range {0:?} is not of the form A..B (for example 1..64)")]
     BadRange(String),
@@ -150,6 +158,27 @@ pub fn check_refs(refs: &[u32]) -> Result<(), CurveError> {
         });
     }
     Ok(())
+}
+
+/// Read a reference string: page numbers separated by commas, spaces or semicolons.
+///
+/// # Errors
+/// [`CurveError::NotAPage`] for a word that is not a page number, and the errors of
+/// [`check_refs`] (empty, more than [`MAX_REFS`]).
+pub fn parse_refs(text: &str) -> Result<Vec<u32>, CurveError> {
+    let refs = text
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| {
+            w.parse::<u32>().map_err(|_| CurveError::NotAPage {
+                position: i + 1,
+                word: w.chars().take(40).collect(),
+            })
+        })
+        .collect::<Result<Vec<u32>, CurveError>>()?;
+    check_refs(&refs)?;
+    Ok(refs)
 }
 
 /// The LRU curve over `range`, from one pass of stack distances.
@@ -354,6 +383,19 @@ mod tests {
         ));
         assert_eq!(range(1, 65_536).len(), 65_536);
         assert_eq!(check_refs(&[]), Err(CurveError::Empty));
+        let too_long = vec![0u32; MAX_REFS + 1];
+        assert_eq!(
+            check_refs(&too_long).map_err(|e| e.to_string()),
+            Err(
+                "the reference string has 16777217 references; at most 16777216 are allowed".into()
+            )
+        );
+        assert_eq!(parse_refs("1, 2;3 4"), Ok(vec![1, 2, 3, 4]));
+        assert_eq!(parse_refs(" , "), Err(CurveError::Empty));
+        assert_eq!(
+            parse_refs("1,x2").map_err(|e| e.to_string()),
+            Err("reference 2 is \"x2\", not a page number (0, 1, 2, ... up to 4294967295)".into())
+        );
     }
 
     #[test]
