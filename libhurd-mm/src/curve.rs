@@ -7,7 +7,7 @@
 
 use crate::policy::PolicyKind;
 use crate::simulate::count_misses;
-use crate::stack_distance::{faults_from_depths, lru_depths, opt_depths};
+use crate::stack_distance::{lru_faults, opt_faults};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -183,12 +183,12 @@ pub fn parse_refs(text: &str) -> Result<Vec<u32>, CurveError> {
 
 /// The LRU curve over `range`, from one pass of stack distances.
 pub fn lru_curve(refs: &[u32], range: FrameRange) -> Vec<u64> {
-    clip(faults_from_depths(lru_depths(refs), range.last), range)
+    clip(lru_faults(refs, range.last), range)
 }
 
 /// The OPT curve over `range`, from one pass of the OPT stack.
 pub fn opt_curve(refs: &[u32], range: FrameRange) -> Vec<u64> {
-    clip(faults_from_depths(opt_depths(refs), range.last), range)
+    clip(opt_faults(refs, range.last), range)
 }
 
 fn clip(mut all: Vec<u64>, range: FrameRange) -> Vec<u64> {

@@ -19,7 +19,7 @@
 //! Modules: `region` (address-space map), `store` (anonymous, image, swap), `pager` (fault
 //! path, frame slots, eviction), `pages` (resident pages by address), `mmap`, `advice`,
 //! `pressure`, `inspect`, `policy` (one file per policy), `gate`, `simulate`, `curve`,
-//! `stack_distance`, `rng`.
+//! `stack_distance`, `single`, `rng`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -39,6 +39,7 @@ mod pressure;
 mod region;
 mod rng;
 mod simulate;
+pub mod single;
 pub mod stack_distance;
 pub mod store;
 

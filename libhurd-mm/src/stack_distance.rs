@@ -17,35 +17,72 @@ pub const COLD: u32 = u32::MAX;
 /// Faults at every frame count `1..=max_frames` from stack depths: `faults[k-1]` counts the
 /// depths greater than `k` (cold references count at every `k`).
 pub fn faults_from_depths(depths: impl IntoIterator<Item = u32>, max_frames: u32) -> Vec<u64> {
-    // histogram[d] for d in 1..=max_frames; deeper and cold references fault everywhere.
-    let mut histogram = vec![0u64; max_frames as usize + 1];
-    let mut total = 0u64;
-    for d in depths {
-        total += 1;
-        if let Some(h) = histogram.get_mut(d as usize) {
-            *h += 1;
+    let mut h = Histogram::new(max_frames);
+    depths.into_iter().for_each(|d| h.add(d));
+    h.faults()
+}
+
+/// Counts of stack depths up to a largest frame count, turned into faults per frame count.
+struct Histogram {
+    /// `counts[d]` for depths `1..=max`; deeper and cold ones are only in `total`.
+    counts: Vec<u64>,
+    total: u64,
+}
+
+impl Histogram {
+    fn new(max_frames: u32) -> Histogram {
+        Histogram {
+            counts: vec![0; max_frames as usize + 1],
+            total: 0,
         }
     }
-    let mut faults = Vec::with_capacity(max_frames as usize);
-    let mut hits = 0;
-    for h in histogram.iter().skip(1) {
-        hits += h;
-        faults.push(total - hits);
+
+    #[inline(always)]
+    fn add(&mut self, depth: u32) {
+        self.total += 1;
+        if let Some(c) = self.counts.get_mut(depth as usize) {
+            *c += 1;
+        }
     }
-    faults
+
+    fn faults(&self) -> Vec<u64> {
+        let mut hits = 0;
+        self.counts
+            .iter()
+            .skip(1)
+            .map(|c| {
+                hits += c;
+                self.total - hits
+            })
+            .collect()
+    }
 }
+
+/// Largest page number renumbered through a table rather than a hash map.
+const TABLE_PAGES: u32 = 1 << 22;
 
 /// Page numbers renumbered densely (`0..distinct`), in order of first use.
 pub fn dense(refs: &[u32]) -> (Vec<u32>, usize) {
-    let mut ids = std::collections::HashMap::with_capacity(1024);
-    let out = refs
-        .iter()
-        .map(|&p| {
-            let n = ids.len() as u32;
-            *ids.entry(p).or_insert(n)
-        })
-        .collect();
-    (out, ids.len())
+    const NEW: u32 = u32::MAX;
+    let max = refs.iter().copied().max().unwrap_or(0);
+    let mut n = 0u32;
+    let mut number = |slot: &mut u32| {
+        if *slot == NEW {
+            *slot = n;
+            n += 1;
+        }
+        *slot
+    };
+    let out = if max < TABLE_PAGES {
+        let mut table = vec![NEW; max as usize + 1];
+        refs.iter().map(|&p| number(&mut table[p as usize])).collect()
+    } else {
+        let mut ids = std::collections::HashMap::with_capacity(1024);
+        refs.iter()
+            .map(|&p| number(ids.entry(p).or_insert(NEW)))
+            .collect()
+    };
+    (out, n as usize)
 }
 
 /// A Fenwick (binary indexed) tree of counts over positions `0..n`.
@@ -60,6 +97,7 @@ impl Fenwick {
         }
     }
 
+    #[inline(always)]
     fn add(&mut self, pos: usize, delta: i32) {
         let mut i = pos + 1;
         while i < self.tree.len() {
@@ -69,6 +107,7 @@ impl Fenwick {
     }
 
     /// The sum over positions `0..end`.
+    #[inline(always)]
     fn prefix(&self, end: usize) -> i32 {
         let mut i = end;
         let mut s = 0;
@@ -80,75 +119,184 @@ impl Fenwick {
     }
 }
 
+/// Each page's last use, as one mark per page on a time line of `2 × pages` slots (compacted
+/// when full): a bit per slot, and a Fenwick tree over the 64-slot words, so that counting
+/// the marks before a slot is a short walk of a small tree that stays in the cache.
+struct LastUses {
+    bits: Vec<u64>,
+    words: Fenwick,
+    page_at: Vec<u32>,
+    last: Vec<usize>,
+    next: usize,
+    live: i32,
+}
+
+impl LastUses {
+    const NONE: usize = usize::MAX;
+
+    fn new(pages: usize) -> LastUses {
+        let slots = (2 * pages).max(64).next_multiple_of(64);
+        LastUses {
+            bits: vec![0; slots / 64],
+            words: Fenwick::new(slots / 64),
+            page_at: vec![0; slots],
+            last: vec![LastUses::NONE; pages],
+            next: 0,
+            live: 0,
+        }
+    }
+
+    /// Marks before `slot`.
+    #[inline(always)]
+    fn rank(&self, slot: usize) -> i32 {
+        let (w, b) = (slot / 64, slot % 64);
+        let below = self.bits[w] & ((1u64 << b) - 1);
+        self.words.prefix(w) + below.count_ones() as i32
+    }
+
+    /// Distinct pages used since `page`'s last use, plus one ([`COLD`] if never used); then
+    /// `page` is marked as used now.
+    #[inline(always)]
+    fn touch(&mut self, page: u32) -> u32 {
+        if self.next == self.page_at.len() {
+            self.compact();
+        }
+        let prev = self.last[page as usize];
+        let depth = if prev == LastUses::NONE {
+            self.live += 1;
+            COLD
+        } else {
+            let depth = (self.live - self.rank(prev + 1)) as u32 + 1;
+            self.bits[prev / 64] &= !(1u64 << (prev % 64));
+            self.words.add(prev / 64, -1);
+            depth
+        };
+        let now = self.next;
+        self.bits[now / 64] |= 1u64 << (now % 64);
+        self.words.add(now / 64, 1);
+        self.page_at[now] = page;
+        self.last[page as usize] = now;
+        self.next += 1;
+        depth
+    }
+
+    /// Moves the marks, in order, to the first slots (at most one per page: half the line).
+    fn compact(&mut self) {
+        let mut k = 0;
+        let mut bits = vec![0u64; self.bits.len()];
+        for w in 0..self.bits.len() {
+            let mut word = self.bits[w];
+            while word != 0 {
+                let slot = w * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                let page = self.page_at[slot];
+                self.page_at[k] = page;
+                self.last[page as usize] = k;
+                bits[k / 64] |= 1u64 << (k % 64);
+                k += 1;
+            }
+        }
+        self.words = Fenwick::new(bits.len());
+        for (w, word) in bits.iter().enumerate() {
+            self.words.add(w, word.count_ones() as i32);
+        }
+        self.bits = bits;
+        self.next = k;
+    }
+}
+
 /// LRU stack depth of every reference ([`COLD`] for first uses), in one pass.
 pub fn lru_depths(refs: &[u32]) -> Vec<u32> {
-    let (ids, distinct) = dense(refs);
-    let mut last = vec![usize::MAX; distinct];
-    let mut marks = Fenwick::new(refs.len());
-    let mut live = 0i32; // marks in the tree: one per page seen so far
     let mut out = Vec::with_capacity(refs.len());
-    for (t, &p) in ids.iter().enumerate() {
-        let prev = last[p as usize];
-        if prev == usize::MAX {
-            out.push(COLD);
-            live += 1;
-        } else {
-            // Pages whose last use lies after `prev`: marks at positions prev+1..t.
-            let since = live - marks.prefix(prev + 1);
-            out.push(since as u32 + 1);
-            marks.add(prev, -1);
-        }
-        marks.add(t, 1);
-        last[p as usize] = t;
-    }
+    each_lru_depth(refs, |d| out.push(d));
     out
+}
+
+/// Calls `each` with the LRU stack depth of every reference, in order.
+fn each_lru_depth(refs: &[u32], mut each: impl FnMut(u32)) {
+    let (ids, distinct) = dense(refs);
+    let mut uses = LastUses::new(distinct);
+    for &p in &ids {
+        each(uses.touch(p));
+    }
+}
+
+/// The LRU faults at every frame count `1..=max_frames`, in one pass.
+pub fn lru_faults(refs: &[u32], max_frames: u32) -> Vec<u64> {
+    let mut h = Histogram::new(max_frames);
+    each_lru_depth(refs, |d| h.add(d));
+    h.faults()
 }
 
 /// OPT stack depth of every reference ([`COLD`] for first uses), in one pass.
 pub fn opt_depths(refs: &[u32]) -> Vec<u32> {
-    let (ids, distinct) = dense(refs);
-    let n = refs.len();
-    // next[t]: when the page referenced at t is used again (n: never).
-    let mut next = vec![n; n];
+    let mut out = Vec::with_capacity(refs.len());
+    each_opt_depth(refs, |d| out.push(d));
+    out
+}
+
+/// The OPT faults at every frame count `1..=max_frames`, in one pass.
+pub fn opt_faults(refs: &[u32], max_frames: u32) -> Vec<u64> {
+    let mut h = Histogram::new(max_frames);
+    each_opt_depth(refs, |d| h.add(d));
+    h.faults()
+}
+
+/// When each reference's page is used again (`refs.len()`: never), from dense ids.
+pub fn next_uses(ids: &[u32], distinct: usize) -> Vec<u32> {
+    let n = ids.len() as u32;
+    let mut next = vec![n; ids.len()];
     let mut seen = vec![n; distinct];
-    for t in (0..n).rev() {
+    for t in (0..ids.len()).rev() {
         let p = ids[t] as usize;
         next[t] = seen[p];
-        seen[p] = t;
+        seen[p] = t as u32;
     }
-    let mut next_use = vec![n; distinct]; // each page's next use after now
-    let mut pos = vec![u32::MAX; distinct]; // each page's index in the stack
-    let mut stack: Vec<u32> = Vec::with_capacity(distinct);
-    let mut out = Vec::with_capacity(n);
+    next
+}
+
+/// Calls `each` with the OPT stack depth of every reference, in order.
+///
+/// The stack holds each page with its priority (its next use; sooner is higher). A reference
+/// to the page at depth `d` puts it on top; the page pushed out of each level above `d` is
+/// the one used later of the two there. So the pages carried down are the successive
+/// "latest next use so far" (records) among levels `1..d`; the others stay put, and the walk
+/// only looks for the next record.
+fn each_opt_depth(refs: &[u32], mut each: impl FnMut(u32)) {
+    let (ids, distinct) = dense(refs);
+    let next = next_uses(&ids, distinct);
+    let mut keys: Vec<u32> = Vec::with_capacity(distinct); // next use of the page at each level
+    let mut pages: Vec<u32> = Vec::with_capacity(distinct);
+    let mut pos = vec![u32::MAX; distinct];
     for (t, &x) in ids.iter().enumerate() {
         let at = pos[x as usize];
         let depth = if at == u32::MAX {
-            stack.push(x);
-            out.push(COLD);
-            stack.len() - 1
+            keys.push(0);
+            pages.push(x);
+            each(COLD);
+            pages.len() - 1
         } else {
-            out.push(at + 1);
+            each(at + 1);
             at as usize
         };
-        // Push down from the top to x's old level; each level keeps the page used sooner.
         if depth > 0 {
-            let mut carried = stack[0];
-            for (i, slot) in stack.iter_mut().enumerate().take(depth).skip(1) {
-                let here = *slot;
-                if next_use[here as usize] > next_use[carried as usize] {
-                    *slot = carried;
-                    pos[carried as usize] = i as u32;
-                    carried = here;
-                }
+            let (mut ck, mut cp) = (keys[0], pages[0]);
+            let mut i = 1;
+            while let Some(off) = keys[i..depth].iter().position(|&k| k > ck) {
+                let j = i + off;
+                std::mem::swap(&mut keys[j], &mut ck);
+                std::mem::swap(&mut pages[j], &mut cp);
+                pos[pages[j] as usize] = j as u32;
+                i = j + 1;
             }
-            stack[depth] = carried;
-            pos[carried as usize] = depth as u32;
-            stack[0] = x;
+            keys[depth] = ck;
+            pages[depth] = cp;
+            pos[cp as usize] = depth as u32;
+            pages[0] = x;
         }
+        keys[0] = next[t];
         pos[x as usize] = 0;
-        next_use[x as usize] = next[t];
     }
-    out
 }
 
 #[cfg(test)]
@@ -170,5 +318,26 @@ mod tests {
     #[test]
     fn dense_numbers_pages_by_first_use() {
         assert_eq!(dense(&[70, 5, 70, 9]), (vec![0, 1, 0, 2], 3));
+        assert_eq!(dense(&[u32::MAX, 5, u32::MAX]), (vec![0, 1, 0], 2));
+    }
+
+    #[test]
+    fn compacting_the_time_line_keeps_the_depths() {
+        // 3 pages: the line has 64 slots, so 1,000 references compact it many times.
+        let refs: Vec<u32> = (0..1000u32).map(|i| (i * 7 + i / 5) % 3).collect();
+        let slow: Vec<u32> = refs
+            .iter()
+            .enumerate()
+            .map(|(t, &p)| match refs[..t].iter().rposition(|&q| q == p) {
+                None => COLD,
+                Some(s) => {
+                    let mut seen: Vec<u32> = refs[s + 1..t].to_vec();
+                    seen.sort_unstable();
+                    seen.dedup();
+                    seen.len() as u32 + 1
+                }
+            })
+            .collect();
+        assert_eq!(lru_depths(&refs), slow);
     }
 }
