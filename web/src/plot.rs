@@ -60,7 +60,10 @@ pub fn nice_max(max: u64) -> u64 {
 
 /// Sizes the canvas to its laid-out width (and `height` CSS pixels) at the device's
 /// pixel ratio, and returns its context scaled to CSS pixels with the width.
-fn prepare(canvas: &HtmlCanvasElement, height: f64) -> Option<(CanvasRenderingContext2d, f64)> {
+pub(crate) fn prepare(
+    canvas: &HtmlCanvasElement,
+    height: f64,
+) -> Option<(CanvasRenderingContext2d, f64)> {
     let dpr = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .clamp(1.0, 3.0);

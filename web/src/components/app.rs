@@ -7,8 +7,8 @@ use yew::prelude::*;
 use selfpage_core::presets;
 
 use super::{
-    compare::Compare, editor::Editor, events::EventLog, files::Files, frame_map::FrameMap,
-    refstring::RefString, registers::Registers, stats::Stats, tasks::Tasks,
+    compare::Compare, curves::Curves, editor::Editor, events::EventLog, files::Files,
+    frame_map::FrameMap, refstring::RefString, registers::Registers, stats::Stats, tasks::Tasks,
 };
 use super::{timeline::Timeline, tlb::TlbView, toolbar::Toolbar, walk::Walk};
 use crate::state::{now_ms, Action, AppState, Pane};
@@ -114,6 +114,7 @@ pub fn App() -> Html {
                 <section class="pane"><Compare state={state.clone()} generation={state.compare_gen} /></section>
                 <section class="pane"><RefString /></section>
             </div>
+            <section class="pane pane-curves"><Curves state={state.clone()} /></section>
             <section class="pane pane-events"><EventLog state={state.clone()} view={state.view(Pane::Events)} /></section>
         </main>
     }

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod compare;
+pub mod curves;
 pub mod editor;
 pub mod events;
 pub mod files;
