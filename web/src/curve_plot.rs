@@ -105,7 +105,7 @@ pub fn draw(
         last,
         log_x: view.log_x && last > first,
     };
-    let (top, bottom) = (10.0, height - 34.0);
+    let (top, bottom) = (16.0, height - 34.0);
     let y_max = lines
         .iter()
         .flat_map(|l| l.faults.iter().copied())

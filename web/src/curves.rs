@@ -69,6 +69,28 @@ impl CurvesRun {
         }
     }
 
+    /// Starts the curves of a typed reference string (no task: no frame count marked).
+    ///
+    /// # Errors
+    /// The string is empty, too long or not page numbers.
+    pub fn from_text(text: &str) -> Result<CurvesRun, curve::CurveError> {
+        let refs = curve::parse_refs(text)?;
+        let mut run = CurvesRun {
+            task: 0,
+            task_name: String::new(),
+            task_frames: 0,
+            seed: crate::refstring::SEED,
+            stage: Stage::Curves,
+            refs: Vec::new(),
+            pages: 0,
+            range: None,
+            jobs: Vec::new(),
+            error: None,
+        };
+        run.start_curves(refs);
+        Ok(run)
+    }
+
     /// Works until `out_of_time()` says stop or everything is done.
     pub fn advance(&mut self, mut out_of_time: impl FnMut() -> bool) {
         while !self.done() {
@@ -110,7 +132,12 @@ impl CurvesRun {
             });
             return;
         }
-        self.refs = t.pages.clone();
+        self.start_curves(t.pages.clone());
+    }
+
+    /// Sets up a curve job per policy over `refs`.
+    fn start_curves(&mut self, refs: Vec<u32>) {
+        self.refs = refs;
         self.pages = stack_distance::dense(&self.refs).1;
         let last = (self.pages as u64).clamp(1, u64::from(MAX_CHART_FRAMES));
         let Ok(range) = FrameRange::new(1, last) else {
@@ -267,5 +294,17 @@ mod tests {
         assert!(csv.starts_with("frames,fifo,clock,lru,mru,random,opt\n1,"));
         assert_eq!(csv.lines().count(), run.pages + 1);
         assert_eq!(run.task_frames, 12);
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn a_typed_string_shows_beladys_anomaly_and_bad_ones_are_refused() {
+        let mut run = CurvesRun::from_text("1,2,3,4,1,2,5,1,2,3,4,5").expect("parses");
+        run.advance(|| false);
+        assert!(run.done());
+        let fifo = run.curves()[0].1.to_vec();
+        assert_eq!(fifo, [12, 12, 9, 10, 5]);
+        assert!(CurvesRun::from_text("1, x").is_err());
+        assert!(CurvesRun::from_text("").is_err());
     }
 }

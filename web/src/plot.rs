@@ -85,8 +85,19 @@ pub(crate) fn prepare(
     Some((ctx, width))
 }
 
-/// Draws step lines over x in `0..=x_max`, with a y axis from 0 to a nice maximum.
+/// Draws step lines over logical time in `0..=x_max`, with a y axis from 0 to a nice maximum.
 pub fn line_chart(canvas: &HtmlCanvasElement, height: f64, x_max: u64, lines: &[Line<'_>]) {
+    line_chart_over(canvas, height, x_max, "time", lines);
+}
+
+/// [`line_chart`] over another quantity, named `x_name` at the end of the x axis.
+pub fn line_chart_over(
+    canvas: &HtmlCanvasElement,
+    height: f64,
+    x_max: u64,
+    x_name: &str,
+    lines: &[Line<'_>],
+) {
     let Some((ctx, width)) = prepare(canvas, height) else {
         return;
     };
@@ -121,7 +132,7 @@ pub fn line_chart(canvas: &HtmlCanvasElement, height: f64, x_max: u64, lines: &[
     ctx.set_text_align("left");
     let _ = ctx.fill_text("0", left, height - 4.0);
     ctx.set_text_align("right");
-    let _ = ctx.fill_text(&format!("time {}", compact(x_max)), right, height - 4.0);
+    let _ = ctx.fill_text(&format!("{x_name} {}", compact(x_max)), right, height - 4.0);
 
     ctx.set_line_width(1.6);
     for l in lines {

@@ -72,7 +72,11 @@ pub fn Curves(props: &CurvesProps) -> Html {
         });
     }
 
-    let marker = run.borrow().as_ref().map(|r| r.task_frames);
+    let marker = run
+        .borrow()
+        .as_ref()
+        .map(|r| r.task_frames)
+        .filter(|&f| f > 0);
     {
         let (run, chart, layout) = (run.clone(), chart.clone(), layout.clone());
         let view = View {
@@ -123,10 +127,11 @@ pub fn Curves(props: &CurvesProps) -> Html {
                 if let Some(canvas) = canvases.0.cast::<HtmlCanvasElement>() {
                     let points = working_set(&r.refs, tau, 1024);
                     let x_max = r.refs.len() as u64;
-                    plot::line_chart(
+                    plot::line_chart_over(
                         &canvas,
                         WS_H,
                         x_max,
+                        "references",
                         &[Line {
                             colour: "#009e73",
                             dashed: false,
@@ -167,6 +172,35 @@ pub fn Curves(props: &CurvesProps) -> Html {
             };
             *run.borrow_mut() = Some(CurvesRun::new(&session.borrow(), state.task));
             generation.set(*generation + 1);
+        })
+    };
+    let typed = use_state(String::new);
+    let typed_error = use_state(|| None::<String>);
+    let on_typed = {
+        let typed = typed.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                typed.set(input.value());
+            }
+        })
+    };
+    let on_typed_draw = {
+        let (typed, typed_error, run, generation) = (
+            typed.clone(),
+            typed_error.clone(),
+            run.clone(),
+            generation.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match CurvesRun::from_text(&typed) {
+                Ok(r) => {
+                    *run.borrow_mut() = Some(r);
+                    typed_error.set(None);
+                    generation.set(*generation + 1);
+                }
+                Err(err) => typed_error.set(Some(err.to_string())),
+            }
         })
     };
     let on_move = {
@@ -232,6 +266,14 @@ pub fn Curves(props: &CurvesProps) -> Html {
                     <button id="btn-curves" class="primary" onclick={on_start} disabled={state.session.is_none() || busy} title="Record the shown task's page references in the run so far, then every policy's faults at every frame count">{"Draw curves"}</button>
                 </span>
             </h2>
+            <form class="curves-typed" onsubmit={on_typed_draw}>
+                <label for="curves-refs">{"…or a reference string "}</label>
+                <input id="curves-refs" type="text" placeholder="1,2,3,4,1,2,5,1,2,3,4,5" value={(*typed).clone()} oninput={on_typed} />
+                <button type="submit" id="btn-curves-refs" disabled={busy}>{"Draw"}</button>
+                if let Some(e) = &*typed_error {
+                    <span class="error-text" id="curves-refs-error">{ e }</span>
+                }
+            </form>
             { body }
             if ready {
                 <figure class="curves-chart">
@@ -279,11 +321,23 @@ fn body(run: &Option<CurvesRun>, state: &AppState, hover: Option<u32>) -> Html {
     if let Some(e) = &r.error {
         return html! { <p class="error-text" id="curves-error">{ e }</p> };
     }
-    let head = html! {
-        <p class="curves-head">
-            { format!("task {} '{}' · {} page references to {} pages · its pager holds {} frames", r.task, r.task_name, r.refs.len(), r.pages, r.task_frames) }
-        </p>
+    let what = if r.task == 0 {
+        format!(
+            "typed string · {} references to {} pages",
+            r.refs.len(),
+            r.pages
+        )
+    } else {
+        format!(
+            "task {} '{}' · {} page references to {} pages · its pager holds {} frames",
+            r.task,
+            r.task_name,
+            r.refs.len(),
+            r.pages,
+            r.task_frames
+        )
     };
+    let head = html! { <p class="curves-head">{ what }</p> };
     if !r.done() {
         let pct = (r.progress() * 100.0).round();
         return html! {
