@@ -253,6 +253,7 @@ pub fn Curves(props: &CurvesProps) -> Html {
     let ready = run.borrow().as_ref().is_some_and(|r| r.range.is_some());
     let done = run.borrow().as_ref().is_some_and(CurvesRun::done);
     let busy = run.borrow().as_ref().is_some_and(|r| !r.done());
+    let from_task = run.borrow().as_ref().is_some_and(|r| r.task != 0);
     html! {
         <div class="card curves" id="curves">
             <h2>
@@ -282,7 +283,7 @@ pub fn Curves(props: &CurvesProps) -> Html {
                 <div class="curves-controls">
                     <label><input type="checkbox" id="curves-log-x" checked={*log_x} onchange={toggle(&log_x)} />{" log frames"}</label>
                     <label><input type="checkbox" id="curves-log-y" checked={*log_y} onchange={toggle(&log_y)} />{" log faults"}</label>
-                    <span class="muted small">{"○ knee · ▲ Belady's anomaly · dashed line: the task's frames"}</span>
+                    <span class="muted small">{ if from_task { "○ knee · ▲ Belady's anomaly · dashed line: the task's frames" } else { "○ knee · ▲ Belady's anomaly" } }</span>
                 </div>
                 <h3 class="ws-title">{"Working set"}</h3>
                 <div class="charts two ws">
@@ -298,10 +299,12 @@ pub fn Curves(props: &CurvesProps) -> Html {
                         </figcaption>
                         <canvas ref={ws_chart} id="curves-ws" role="img" aria-label="Working set over the run" />
                     </figure>
-                    <figure>
-                        <figcaption>{"Pages the pager kept mapped, over logical time"}</figcaption>
-                        <canvas ref={rs_chart} id="curves-resident" role="img" aria-label="Resident pages over the run" />
-                    </figure>
+                    if from_task {
+                        <figure>
+                            <figcaption>{"Pages the pager kept mapped, over logical time"}</figcaption>
+                            <canvas ref={rs_chart} id="curves-resident" role="img" aria-label="Resident pages over the run" />
+                        </figure>
+                    }
                 </div>
             }
         </div>
