@@ -28,6 +28,11 @@ pub const STACK_TOP: u32 = 0xC000_0000;
 /// Size of every task's stack region.
 pub const STACK_SIZE: u32 = 64 * PAGE_SIZE;
 
+/// The seed of task `id`'s pager (its random policy) in a scenario seeded with `seed`.
+pub fn pager_seed(seed: u64, id: u32) -> u64 {
+    seed ^ u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 /// Costs and limits of the kernel model, in logical time units (one per instruction).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KernelConfig {
@@ -185,6 +190,8 @@ pub struct Kernel {
     programs: Vec<Program>,
     /// Scenario indices of tasks not yet arrived, earliest last.
     arrivals: Vec<usize>,
+    /// Each task's page references, when recording (see `references.rs`).
+    pub(crate) references: Option<ById<crate::references::TaskRefs>>,
 }
 
 impl Clone for Kernel {
@@ -234,6 +241,7 @@ impl Kernel {
             scenario: self.scenario.clone(),
             programs: self.programs.clone(),
             arrivals: self.arrivals.clone(),
+            references: self.references.clone(),
         }
     }
 
@@ -292,6 +300,7 @@ impl Kernel {
             scenario: scenario.clone(),
             programs,
             arrivals,
+            references: None,
         };
         while kernel
             .arrivals
@@ -387,7 +396,7 @@ impl Kernel {
             Ok(physmem::Reply::Handle(h)) => h,
             other => return Err(setup(format!("physmem refused a container: {other:?}"))),
         };
-        let seed = self.scenario.seed ^ u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let seed = pager_seed(self.scenario.seed, id);
         let mut mm = MemoryManager::new(MmConfig {
             container,
             frames: spec.guaranteed + spec.extra,
@@ -439,6 +448,9 @@ impl Kernel {
                 Some(eip) => self.step_over_breakpoint(eip),
                 None => self.sys.machine.run(slice),
             };
+            if self.references.is_some() {
+                self.collect_references(id);
+            }
             left -= run.retired.min(left);
             self.sys.time += run.retired;
             self.sys.slice_used += run.retired;

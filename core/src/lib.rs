@@ -21,6 +21,7 @@ mod pool;
 pub mod presets;
 mod pressure;
 mod records;
+pub mod references;
 mod scenario;
 mod session;
 mod task;
@@ -31,11 +32,12 @@ pub use callback::{CALLBACK_BUDGET, CALLBACK_RETURN};
 pub use fault::{access_of, FAULT_LABEL, MAX_STALLED_FAULTS};
 pub use fork::MAX_LIVE_TASKS;
 pub use kernel::{
-    Kernel, KernelConfig, LoadError, Stopped, Until, GATE_VECTOR, STACK_SIZE, STACK_TOP,
+    pager_seed, Kernel, KernelConfig, LoadError, Stopped, Until, GATE_VECTOR, STACK_SIZE, STACK_TOP,
 };
 pub use mapdb::{MapDb, Node, Place};
 pub use pool::KernelPool;
 pub use records::{Records, RecordsIter};
+pub use references::{Recorder, References, TaskReferences};
 pub use scenario::{
     Lang, Scenario, ScenarioError, TaskSpec, MAX_RAM_FRAMES, MAX_SOURCE_BYTES, MAX_TASKS,
 };

@@ -112,6 +112,11 @@ impl Session {
         &self.kernel
     }
 
+    /// The state right after boot.
+    pub(crate) fn boot(&self) -> &Kernel {
+        &self.boot
+    }
+
     /// The kernel, for changes such as breakpoints.
     pub fn kernel_mut(&mut self) -> &mut Kernel {
         &mut self.kernel

@@ -198,3 +198,102 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
         "no panic, no message"
     );
 }
+
+#[test]
+fn mrc_json_gives_every_policys_faults_at_each_frame_count() {
+    let (code, out, _) = selfpage(&[
+        "mrc",
+        "--refs",
+        "1,2,3,4,1,2,5,1,2,3,4,5",
+        "--frames",
+        "3..4",
+        "--policies",
+        "fifo,lru,opt",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        json(&out),
+        serde_json::json!({
+            "frames": [3, 4],
+            "policies": {"fifo": [9, 10], "lru": [10, 8], "opt": [7, 6]}
+        })
+    );
+}
+
+#[test]
+fn mrc_table_points_out_beladys_anomaly() {
+    let (code, out, _) = selfpage(&["mrc", "--refs", "1,2,3,4,1,2,5,1,2,3,4,5"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("fifo faults more with 4 frames (10) than with 3 (9)"),
+        "{out}"
+    );
+    assert!(!out.contains("lru faults more"), "{out}");
+    // Default range: 1 to the 5 pages referenced; default policies: all six.
+    let header = out.lines().nth(1).unwrap_or_default();
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["frames", "fifo", "clock", "lru", "mru", "random", "opt"]
+    );
+    assert!(
+        out.lines().any(|l| l.trim_start().starts_with("5 ")),
+        "{out}"
+    );
+    assert!(
+        !out.lines().any(|l| l.trim_start().starts_with("6 ")),
+        "{out}"
+    );
+}
+
+#[test]
+fn mrc_of_a_scenario_reads_the_tasks_own_references() {
+    let (code, out, _) = selfpage(&["mrc", "matrix-cols-tight", "--json", "--policies", "lru"]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    let lru: Vec<u64> = serde_json::from_value(v["policies"]["lru"].clone()).expect("numbers");
+    let frames = v["frames"].as_array().map_or(0, Vec::len);
+    assert_eq!(lru.len(), frames);
+    assert!(
+        lru.windows(2).all(|w| w[1] <= w[0]),
+        "LRU never rises: {lru:?}"
+    );
+    // With every page it touches resident, only the first touches fault.
+    assert_eq!(lru.last(), Some(&(frames as u64)));
+    let (code, table, _) = selfpage(&["mrc", "matrix-cols-tight", "--task", "1"]);
+    assert_eq!(code, 0);
+    assert!(table.contains("oracle"), "{table}");
+    assert!(table.contains("◀ the task's frames"), "{table}");
+}
+
+#[test]
+fn mrc_refuses_bad_input_with_a_clear_message() {
+    for (args, says) in [
+        (vec!["mrc", "--refs", ""], "empty"),
+        (vec!["mrc", "--refs", "1,two,3"], "reference 2 is \"two\""),
+        (vec!["mrc", "--refs", "1,2", "--frames", "8..2"], "reversed"),
+        (
+            vec!["mrc", "--refs", "1,2", "--frames", "0..4"],
+            "outside 1..=65536",
+        ),
+        (
+            vec!["mrc", "--refs", "1,2", "--frames", "1..65537"],
+            "outside 1..=65536",
+        ),
+        (vec!["mrc", "--refs", "1,2", "--frames", "x"], "A..B"),
+        (
+            vec!["mrc", "--refs", "1,2", "--policies", "lfu"],
+            "unknown policy",
+        ),
+        (
+            vec!["mrc", "matrix-cols-tight", "--task", "9"],
+            "has no task 9; its tasks are 1 (cols)",
+        ),
+        (vec!["mrc"], "missing SCENARIO"),
+    ] {
+        let (code, out, err) = selfpage(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

@@ -14,6 +14,7 @@
 //   clock:       { isolated, resolution_us }  the page's performance.now() (see wasmFigures)
 //   tti:         { ms, loads, compile_ms }    navigation start -> #selfpage[data-ready="true"]
 //   frames:      { median_ms, p95_ms, count, window_ms, ips }  while running at full speed
+//   curves:      { lru_curve_ms, lru_single_ms, opt_curve_ms, opt_single_ms }  benchCurves
 //   errors:      { part: message }            for every part that could not be measured
 // benchExec and benchScenario are the entry points of web/src/bench.rs.
 
@@ -145,6 +146,18 @@ async function wasmFigures(browser) {
       { rounds: config.physmem_rounds, reps },
     ),
   );
+  if (config.curves) {
+    log('miss-ratio curves in wasm');
+    await measure('curves', () =>
+      page.evaluate(
+        async (c) => {
+          const m = await import(new URL('pkg/selfpage_web.js', location.href).href);
+          return JSON.parse(m.benchCurves(c.refs, c.pages, c.frames, c.seed, c.reps));
+        },
+        config.curves,
+      ),
+    );
+  }
   log('fault round trips in wasm');
   await measure('faults', () =>
     page.evaluate(

@@ -4,6 +4,8 @@
 pub mod bench;
 mod compare;
 mod components;
+mod curve_plot;
+mod curves;
 mod files;
 mod format;
 mod highlight;

@@ -57,6 +57,7 @@ pub mod layout;
 pub mod machine;
 mod mem;
 pub mod mmu;
+pub mod page_log;
 pub mod pte;
 pub mod ram;
 #[cfg(test)]
@@ -70,6 +71,7 @@ pub use exception::{Exception, PfErrorCode, Vector};
 pub use layout::{flat_address_space, page_range, FlatSpace, LayoutError};
 pub use machine::{Machine, MachineState, Run, Stop, WatchAccess, Watchpoint};
 pub use mmu::{walk, Access, Translation, Walk};
+pub use page_log::PageLog;
 pub use pte::{Pte, PteFlags};
 pub use ram::{Ram, RamError};
 pub use tlb::{Tlb, TlbEntry};

@@ -6,6 +6,7 @@ use crate::code_cache::CodeCache;
 use crate::cpu::CpuState;
 use crate::exception::{Exception, Vector};
 use crate::flags::Flags;
+use crate::page_log::PageLog;
 use crate::ram::{Ram, RamError};
 use crate::tlb::Tlb;
 use crate::undefined::{Undef, UndefinedResult};
@@ -88,6 +89,8 @@ pub struct Machine {
     retired: u64,
     /// The last instruction that left its destination undefined (see [`crate::undefined`]).
     undefined_result: Option<UndefinedResult>,
+    /// Pages touched by guest code, when asked for ([`Machine::set_page_log`]).
+    pub(crate) page_log: Option<Box<PageLog>>,
 }
 
 impl std::fmt::Debug for Machine {
@@ -122,6 +125,7 @@ impl Machine {
             reported_breakpoint: None,
             retired: 0,
             undefined_result: None,
+            page_log: None,
         }
     }
 
@@ -261,6 +265,29 @@ impl Machine {
         &mut self.watchpoints
     }
 
+    /// Start (`true`) or stop recording the pages guest code touches. Recording runs one
+    /// instruction per fetch, so it is slower; it changes nothing the guest can observe.
+    pub fn set_page_log(&mut self, on: bool) {
+        self.page_log = on.then(Box::default);
+    }
+
+    /// Take the page log away (`None` if not recording), so that accesses made for someone
+    /// else (an eviction callback) are not recorded; give it back with
+    /// [`Machine::resume_page_log`].
+    pub fn pause_page_log(&mut self) -> Option<Box<PageLog>> {
+        self.page_log.take()
+    }
+
+    /// Put back a page log taken by [`Machine::pause_page_log`].
+    pub fn resume_page_log(&mut self, log: Option<Box<PageLog>>) {
+        self.page_log = log;
+    }
+
+    /// The page log, when recording.
+    pub fn page_log_mut(&mut self) -> Option<&mut PageLog> {
+        self.page_log.as_deref_mut()
+    }
+
     /// Total instructions retired since the machine was made.
     pub fn retired(&self) -> u64 {
         self.retired
@@ -294,7 +321,13 @@ impl Machine {
                     retired: done,
                 };
             }
-            if let Some(stop) = self.exec_blocks(budget - done, check_bp) {
+            // With a page log, one instruction per fetch: each one's fetch is then recorded.
+            let max = if self.page_log.is_some() {
+                1
+            } else {
+                budget - done
+            };
+            if let Some(stop) = self.exec_blocks(max, check_bp) {
                 return Run {
                     stop,
                     retired: self.retired - start,
@@ -347,8 +380,10 @@ impl Machine {
     /// The #PF a user read of these bytes would raise.
     pub fn read_virt(&mut self, va: VirtAddr, buf: &mut [u8]) -> Result<(), Exception> {
         let pending = self.pending.take(); // the kernel's accesses do not hit watchpoints
+        let log = self.page_log.take(); // nor reach the page log
         let r = self.read_bytes(va.0, buf);
         self.pending = pending;
+        self.page_log = log;
         r
     }
 
@@ -359,8 +394,10 @@ impl Machine {
     /// The #PF a user write of these bytes would raise.
     pub fn write_virt(&mut self, va: VirtAddr, bytes: &[u8]) -> Result<(), Exception> {
         let pending = self.pending.take();
+        let log = self.page_log.take();
         let r = self.write_bytes(va.0, bytes);
         self.pending = pending;
+        self.page_log = log;
         r
     }
 
@@ -397,6 +434,7 @@ impl Machine {
         let mut m = Machine::from_snapshot(s);
         m.breakpoints = std::mem::take(&mut self.breakpoints);
         m.watchpoints = std::mem::take(&mut self.watchpoints);
+        m.page_log = self.page_log.take();
         *self = m;
     }
 }

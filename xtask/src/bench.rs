@@ -7,6 +7,7 @@
 //! two entry points of web/src/bench.rs.
 
 mod clock;
+mod curves;
 mod linux;
 mod native;
 mod programs;
@@ -207,9 +208,11 @@ const BROWSER_FIGURES: &[(&str, &str)] = &[
 
 /// Every browser row, skipped with `why`.
 fn browser_skipped(why: &str) -> Vec<Row> {
+    let curves = curves::figures("wasm, Chromium");
     BROWSER_FIGURES
         .iter()
         .map(|(f, u)| Row::skipped(f, u, why))
+        .chain(curves.iter().map(|f| Row::skipped(f, "ms", why)))
         .collect()
 }
 
@@ -217,7 +220,7 @@ fn browser_skipped(why: &str) -> Vec<Row> {
 /// its measurements into rows.
 fn browser_rows(root: &Path, scale: Scale, facts: &Facts) -> Vec<Row> {
     match browser_measure(root, scale) {
-        Ok(m) => rows_from_browser(&m, facts),
+        Ok(m) => rows_from_browser(&m, facts, scale),
         Err(e) => browser_skipped(&e),
     }
 }
@@ -246,6 +249,13 @@ fn browser_measure(root: &Path, scale: Scale) -> Result<Value, String> {
         "repetitions": scale.repetitions(),
         "fault_runs": native::FAULT_RUNS * scale.repetitions(),
         "physmem_rounds": native::physmem_rounds(scale),
+        "curves": {
+            "refs": curves::references(scale),
+            "pages": curves::PAGES,
+            "frames": curves::SINGLE_FRAMES,
+            "seed": curves::SEED,
+            "reps": scale.repetitions(),
+        },
     });
     let dir = site::target_dir(root).join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -310,7 +320,7 @@ fn page_faults(m: &Value) -> Option<(f64, f64, Option<Spread>)> {
 }
 
 /// Turns the browser measurements into rows.
-fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
+fn rows_from_browser(m: &Value, facts: &Facts, scale: Scale) -> Vec<Row> {
     let mut rows = Vec::new();
     let wall = format!(
         "wall time (performance.now(), {})",
@@ -465,6 +475,16 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
             &browser_error(m, "frames"),
         ),
     });
+    let times = m
+        .get("curves")
+        .and_then(|c| serde_json::from_value::<curves::Times>(c.clone()).ok())
+        .ok_or_else(|| browser_error(m, "curves"));
+    rows.extend(curves::rows(
+        times,
+        "wasm, Chromium",
+        scale,
+        "performance.now() in the page",
+    ));
     rows
 }
 

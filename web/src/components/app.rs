@@ -7,8 +7,9 @@ use yew::prelude::*;
 use selfpage_core::presets;
 
 use super::{
-    c_source::CSource, compare::Compare, editor::Editor, events::EventLog, files::Files,
-    frame_map::FrameMap, refstring::RefString, registers::Registers, stats::Stats, tasks::Tasks,
+    c_source::CSource, compare::Compare, curves::Curves, editor::Editor, events::EventLog,
+    files::Files, frame_map::FrameMap, refstring::RefString, registers::Registers, stats::Stats,
+    tasks::Tasks,
 };
 use super::{timeline::Timeline, tlb::TlbView, toolbar::Toolbar, walk::Walk};
 use crate::state::{now_ms, Action, AppState, Pane};
@@ -115,6 +116,7 @@ pub fn App() -> Html {
                 <section class="pane"><Compare state={state.clone()} generation={state.compare_gen} /></section>
                 <section class="pane"><RefString /></section>
             </div>
+            <section class="pane pane-curves"><Curves state={state.clone()} /></section>
             <section class="pane pane-events"><EventLog state={state.clone()} view={state.view(Pane::Events)} /></section>
         </main>
     }

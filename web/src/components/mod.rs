@@ -3,6 +3,7 @@
 pub mod app;
 pub mod c_source;
 pub mod compare;
+pub mod curves;
 pub mod editor;
 pub mod events;
 pub mod files;

@@ -65,6 +65,14 @@ pub const FIGURES: &[(&str, &str)] = &[
     ("goto_event(999,990) after 1,000,000 events", "ms"),
     ("step_back() at event 999,990", "ms"),
     ("snapshot memory per 1,000,000 events (estimate)", "MiB"),
+    (
+        "LRU miss-ratio curve, 4,096 frame counts, one pass (native)",
+        "ms",
+    ),
+    (
+        "OPT miss-ratio curve, 4,096 frame counts, one pass (native)",
+        "ms",
+    ),
 ];
 
 /// What the native half of the benchmark reports.
@@ -196,6 +204,15 @@ pub fn all(scale: Scale) -> Report {
     // 6. (reference for the page) Session speed on the UI scenario.
     progress("native: Session speed on the 4,096-frame UI scenario");
     report.facts.ui_session_ips = session_ips(&programs::ui_scenario(), scale.ui_seconds()).ok();
+
+    // 7. Miss-ratio curves in one pass vs. one simulation.
+    progress("native: LRU and OPT miss-ratio curves vs. single simulations");
+    report.rows.extend(super::curves::rows(
+        super::curves::native(scale),
+        "native",
+        scale,
+        "thread CPU time",
+    ));
     report
 }
 
