@@ -1,0 +1,175 @@
+//! The ramdisk device server: N blocks of 4 KiB in its own memory, read into and written from
+//! frames of a container a client shared with it (container-based I/O; the data lives in the
+//! client's container, not in the server).
+
+use crate::env::{FsEnv, FsEvent};
+use crate::error::FsError;
+use physmem::{Handle, TaskId, PAGE_SIZE};
+use serde::{Deserialize, Serialize};
+
+/// Size of one disk block: one page.
+pub const BLOCK_SIZE: u32 = PAGE_SIZE;
+
+/// What the ramdisk did, for the CLI and the page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiskStats {
+    /// Blocks read into frames.
+    pub blocks_read: u64,
+    /// Blocks written from frames.
+    pub blocks_written: u64,
+}
+
+/// The ramdisk: its blocks and counters.
+#[derive(Clone, Debug)]
+pub struct Ramdisk {
+    task: TaskId,
+    bytes: Vec<u8>,
+    stats: DiskStats,
+}
+
+impl Ramdisk {
+    /// The most blocks a disk may have: its bytes must be addressable with 32 bits.
+    pub const MAX_BLOCKS: u32 = 1 << 20;
+
+    /// A disk of `blocks` zeroed blocks, served by task `task`.
+    ///
+    /// # Errors
+    /// `BadDiskSize` for no blocks or more than [`Ramdisk::MAX_BLOCKS`].
+    pub fn new(task: TaskId, blocks: u32) -> Result<Ramdisk, FsError> {
+        if blocks == 0 || blocks > Ramdisk::MAX_BLOCKS {
+            return Err(FsError::BadDiskSize {
+                blocks,
+                max: Ramdisk::MAX_BLOCKS,
+            });
+        }
+        Ok(Ramdisk {
+            task,
+            bytes: vec![0; (blocks * BLOCK_SIZE) as usize],
+            stats: DiskStats::default(),
+        })
+    }
+
+    /// The task serving the disk.
+    pub fn task(&self) -> TaskId {
+        self.task
+    }
+
+    /// Number of blocks.
+    pub fn blocks(&self) -> u32 {
+        (self.bytes.len() / BLOCK_SIZE as usize) as u32
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> DiskStats {
+        self.stats
+    }
+
+    /// The bytes of `block`.
+    ///
+    /// # Errors
+    /// `NoSuchBlock` past the end of the disk.
+    pub fn block(&self, block: u32) -> Result<&[u8], FsError> {
+        let range = self.range(block)?;
+        Ok(&self.bytes[range])
+    }
+
+    /// Write `data` (at most a block) to the start of `block` at boot, without I/O.
+    ///
+    /// # Errors
+    /// `NoSuchBlock` past the end of the disk.
+    pub fn load(&mut self, block: u32, data: &[u8]) -> Result<(), FsError> {
+        let range = self.range(block)?;
+        let n = data.len().min(BLOCK_SIZE as usize);
+        self.bytes[range][..n].copy_from_slice(&data[..n]);
+        Ok(())
+    }
+
+    fn range(&self, block: u32) -> Result<std::ops::Range<usize>, FsError> {
+        if block >= self.blocks() {
+            return Err(FsError::NoSuchBlock {
+                block,
+                blocks: self.blocks(),
+            });
+        }
+        let start = (block * BLOCK_SIZE) as usize;
+        Ok(start..start + BLOCK_SIZE as usize)
+    }
+
+    /// Read `block` into the frame at `offset` of `container` (the ramdisk's handle to a
+    /// client's container).
+    ///
+    /// # Errors
+    /// `NoSuchBlock` past the end of the disk.
+    pub fn read(
+        &mut self,
+        env: &mut dyn FsEnv,
+        block: u32,
+        container: Handle,
+        offset: u32,
+    ) -> Result<(), FsError> {
+        let range = self.range(block)?;
+        env.write_frame(self.task, container, offset, &self.bytes[range]);
+        self.stats.blocks_read += 1;
+        env.event(FsEvent::DiskRead {
+            block,
+            cache: offset,
+        });
+        Ok(())
+    }
+
+    /// Write `block` from the frame at `offset` of `container`.
+    ///
+    /// # Errors
+    /// `NoSuchBlock` past the end of the disk.
+    pub fn write(
+        &mut self,
+        env: &mut dyn FsEnv,
+        block: u32,
+        container: Handle,
+        offset: u32,
+    ) -> Result<(), FsError> {
+        let range = self.range(block)?;
+        env.read_frame(self.task, container, offset, &mut self.bytes[range]);
+        self.stats.blocks_written += 1;
+        env.event(FsEvent::DiskWrite {
+            block,
+            cache: offset,
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::Harness;
+
+    #[test]
+    fn a_block_goes_through_a_shared_container_and_back() {
+        let mut h = Harness::new(16);
+        let (c, disk_c) = h.container_shared_with_disk(4);
+        let mut disk = Ramdisk::new(h.disk, 4).unwrap();
+        disk.load(2, b"hello").unwrap();
+        h.bind(c, 0);
+        disk.read(&mut h, 2, disk_c, 0).unwrap();
+        assert_eq!(&h.frame(c, 0)[..5], b"hello");
+        h.poke(c, 0, 1, b'J');
+        disk.write(&mut h, 3, disk_c, 0).unwrap();
+        assert_eq!(&disk.block(3).unwrap()[..5], b"hJllo");
+        assert_eq!(
+            disk.stats(),
+            DiskStats {
+                blocks_read: 1,
+                blocks_written: 1
+            }
+        );
+        assert_eq!(
+            disk.read(&mut h, 4, disk_c, 0),
+            Err(FsError::NoSuchBlock {
+                block: 4,
+                blocks: 4
+            })
+        );
+        assert!(Ramdisk::new(h.disk, 0).is_err());
+    }
+}
