@@ -66,6 +66,9 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             max_steps: steps(),
             invlpg,
             tasks,
+            disk: None,
+            fs: None,
+            files: Vec::new(),
         })
 }
 

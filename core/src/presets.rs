@@ -26,6 +26,10 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("hog", include_str!("../presets/hog.asm")),
     ("latecomer", include_str!("../presets/latecomer.asm")),
     ("callback-pin", include_str!("../presets/callback-pin.asm")),
+    ("file-writer", include_str!("../presets/file-writer.asm")),
+    ("file-reader", include_str!("../presets/file-reader.asm")),
+    ("file-private", include_str!("../presets/file-private.asm")),
+    ("file-scan", include_str!("../presets/file-scan.asm")),
 ];
 
 /// Built-in scenarios: (name, TOML).
@@ -94,6 +98,9 @@ const SCENARIOS: &[(&str, &str)] = &[
         "stale-tlb-broken",
         include_str!("../presets/stale-tlb-broken.toml"),
     ),
+    ("file-shared", include_str!("../presets/file-shared.toml")),
+    ("file-private", include_str!("../presets/file-private.toml")),
+    ("file-scan", include_str!("../presets/file-scan.toml")),
 ];
 
 /// The source of a built-in workload.

@@ -44,11 +44,12 @@ pub struct Directory {
 }
 
 impl Directory {
-    /// Lay `files` out on `disk` (blocks allocated in order) and write their contents.
+    /// Lay `files` out on a disk of `blocks` blocks (in order, each in consecutive blocks)
+    /// without writing anything: what [`Directory::format`] will do, or why it cannot.
     ///
     /// # Errors
     /// `BadPath`, `PathTooLong`, `DuplicatePath`, or `DiskFull` naming the file that did not fit.
-    pub fn format(disk: &mut Ramdisk, files: &[FileSpec]) -> Result<Directory, FsError> {
+    pub fn plan(blocks: u32, files: &[FileSpec]) -> Result<Directory, FsError> {
         let mut dir = Directory::default();
         let mut next = 0u32;
         for f in files {
@@ -57,17 +58,14 @@ impl Directory {
                 return Err(FsError::DuplicatePath(f.path.clone()));
             }
             let needed = f.size.div_ceil(BLOCK_SIZE);
-            let free = disk.blocks() - next;
+            let free = blocks - next;
             if needed > free {
                 return Err(FsError::DiskFull {
                     path: f.path.clone(),
                     needed,
                     free,
-                    blocks: disk.blocks(),
+                    blocks,
                 });
-            }
-            for b in 0..needed {
-                disk.load(next + b, &fill(&f.content, b * BLOCK_SIZE, f.size))?;
             }
             dir.entries.push(Entry {
                 path: f.path.clone(),
@@ -75,6 +73,20 @@ impl Directory {
                 size: f.size,
             });
             next += needed;
+        }
+        Ok(dir)
+    }
+
+    /// Lay `files` out on `disk` and write their contents.
+    ///
+    /// # Errors
+    /// As [`Directory::plan`].
+    pub fn format(disk: &mut Ramdisk, files: &[FileSpec]) -> Result<Directory, FsError> {
+        let dir = Directory::plan(disk.blocks(), files)?;
+        for (e, f) in dir.entries.iter().zip(files) {
+            for b in 0..f.size.div_ceil(BLOCK_SIZE) {
+                disk.load(e.first_block + b, &fill(&f.content, b * BLOCK_SIZE, f.size))?;
+            }
         }
         Ok(dir)
     }

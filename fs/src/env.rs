@@ -5,6 +5,22 @@ use physmem::{Handle, PhysmemError, Reply, Request, TaskId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// IPC labels of the file protocol, as core traces them (replies carry label 0).
+pub mod labels {
+    /// A client opens a file.
+    pub const OPEN: u32 = 300;
+    /// A client closes an open file.
+    pub const CLOSE: u32 = 301;
+    /// A client pager asks for a page.
+    pub const PAGE: u32 = 302;
+    /// A client asks for its dirty pages to be written (msync).
+    pub const SYNC: u32 = 303;
+    /// The file server asks the ramdisk to read a block into a frame.
+    pub const DISK_READ: u32 = 310;
+    /// The file server asks the ramdisk to write a block from a frame.
+    pub const DISK_WRITE: u32 = 311;
+}
+
 /// Everything the file server, its pager library and the ramdisk do that a trace shows.
 /// core stamps each with step and cost (disk reads and writes cost page I/O).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -39,7 +39,7 @@ mod proptests;
 mod testkit;
 
 pub use disk::{check_path, Directory, Entry, FileSpec, MAX_PATH};
-pub use env::{FsEnv, FsEvent};
+pub use env::{labels, FsEnv, FsEvent};
 pub use error::{FsError, EACCES, EBADF, EFAULT, EINVAL, ENOENT, ENOMEM, ENOSPC};
 pub use libpager::{CachePolicy, CacheStats, CachedPage, Callbacks, FileId, PageGrant, Pager};
 pub use ramdisk::{DiskStats, Ramdisk, BLOCK_SIZE};

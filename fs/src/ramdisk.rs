@@ -28,8 +28,8 @@ pub struct Ramdisk {
 }
 
 impl Ramdisk {
-    /// The most blocks a disk may have: its bytes must be addressable with 32 bits.
-    pub const MAX_BLOCKS: u32 = 1 << 20;
+    /// The most blocks a disk may have (64 MiB: the ramdisk lives in the page's memory too).
+    pub const MAX_BLOCKS: u32 = 16384;
 
     /// A disk of `blocks` zeroed blocks, served by task `task`.
     ///

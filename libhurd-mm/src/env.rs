@@ -193,6 +193,18 @@ pub enum PagerEvent {
         /// The page.
         vaddr: u32,
     },
+    /// A page was pinned (never evicted), e.g. the eviction callback's code or stack.
+    Pin {
+        /// The page.
+        vaddr: u32,
+    },
+    /// The fault could not be resolved.
+    Segv {
+        /// The faulting address.
+        addr: u32,
+        /// Why.
+        reason: String,
+    },
     /// A page of a file mapping came from the file server: its cached frame itself (shared)
     /// or a copy-on-write copy of it in the task's container (private).
     FilePage {
@@ -208,18 +220,6 @@ pub enum PagerEvent {
         shared: bool,
         /// Mapped writable.
         writable: bool,
-    },
-    /// A page was pinned (never evicted), e.g. the eviction callback's code or stack.
-    Pin {
-        /// The page.
-        vaddr: u32,
-    },
-    /// The fault could not be resolved.
-    Segv {
-        /// The faulting address.
-        addr: u32,
-        /// Why.
-        reason: String,
     },
 }
 
