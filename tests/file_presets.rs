@@ -163,3 +163,113 @@ fn file_scenarios_are_refused_with_a_reason() {
         .to_string();
     assert!(e.starts_with("disk: files need a disk"), "{e}");
 }
+
+/// Opens /data/table and maps it: the mapping's address ends up in EDI.
+const OPEN_AND_MAP: &str = "
+    mov eax, 11
+    mov ebx, path
+    mov ecx, 11
+    mov edx, 1
+    int 0x30
+    mov esi, eax
+    mov eax, 13
+    xor ebx, ebx
+    mov ecx, 4096
+    mov edx, FLAGS
+    xor edi, edi
+    int 0x30
+    mov edi, eax
+";
+
+fn program(flags: u32, body: &str) -> String {
+    format!(
+        "section .text\n_start:\n{}\n{body}\nspin:\n    mov eax, 7\n    int 0x30\n    jmp spin\nsection .data\npath: db \"/data/table\"\n",
+        OPEN_AND_MAP.replace("FLAGS", &flags.to_string())
+    )
+}
+
+#[test]
+fn the_frame_map_and_the_walk_tell_page_cache_shared_and_private_frames_apart() {
+    use selfpage_core::views::{self, mark};
+    let mut scenario = presets::scenario("file-shared").unwrap();
+    scenario.max_steps = 20_000;
+    scenario.tasks[0].preset = None;
+    scenario.tasks[0].source = Some(program(0x106, "    mov byte [edi], 1"));
+    scenario.tasks[1].preset = None;
+    scenario.tasks[1].source = Some(program(
+        6,
+        "    mov byte [edi], 2\n    push edi\n".to_string().as_str(),
+    ));
+    // Task 2 also maps the file shared, after its private mapping.
+    let shared_too = OPEN_AND_MAP
+        .replace("FLAGS", "0x104")
+        .replace("mov edi, eax", "mov ebp, eax\n    mov al, [ebp]");
+    let src = scenario.tasks[1]
+        .source
+        .take()
+        .unwrap()
+        .replace("    push edi\n", &shared_too);
+    scenario.tasks[1].source = Some(src);
+    let mut s = Session::new(scenario).expect("boots");
+    s.run_to_end();
+    let k = s.kernel();
+    assert_eq!(k.check_invariants(), Ok(()));
+    let cells = views::frame_map(k);
+    let cache_shared = cells.iter().filter(|c| {
+        c.marks & (mark::PAGE_CACHE | mark::MAPPED | mark::SHARED)
+            == mark::PAGE_CACHE | mark::MAPPED | mark::SHARED
+    });
+    assert_eq!(
+        cache_shared.count(),
+        1,
+        "one cached frame mapped by both tasks"
+    );
+    let private: Vec<_> = cells
+        .iter()
+        .filter(|c| c.marks & mark::PRIVATE_COPY != 0)
+        .collect();
+    assert_eq!(private.len(), 1);
+    assert_eq!(private[0].owner, 2);
+    assert_eq!(
+        private[0].marks & mark::PAGE_CACHE,
+        0,
+        "the private copy is the task's own frame"
+    );
+    let regions = k.manager(2).unwrap().regions();
+    let file_regions: Vec<_> = regions
+        .iter()
+        .filter(|r| r.name.starts_with("/data/table"))
+        .collect();
+    assert_eq!(file_regions.len(), 2);
+    let walk = |task, va| views::walk(k, task, va).and_then(|w| w.file);
+    let writer_start = k
+        .manager(1)
+        .unwrap()
+        .regions()
+        .iter()
+        .find(|r| r.name.starts_with("/data/table"))
+        .unwrap()
+        .start;
+    assert_eq!(
+        walk(1, writer_start).as_deref(),
+        Some("/data/table + 0x0 (shared mapping: the file server's cached frame)")
+    );
+    let private_start = file_regions
+        .iter()
+        .find(|r| r.name.ends_with("(private)"))
+        .unwrap()
+        .start;
+    assert!(walk(2, private_start).unwrap().contains("private mapping"));
+    assert_eq!(walk(2, 0x400000), None, "the program text maps no file");
+    let rows = views::servers(k);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (rows[0].name.as_str(), rows[0].guaranteed, rows[0].extra),
+        ("file server", 4, 4)
+    );
+    assert!(
+        rows[1].activity.starts_with("64 blocks: 1 read"),
+        "{}",
+        rows[1].activity
+    );
+}

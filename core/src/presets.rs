@@ -101,7 +101,10 @@ const SCENARIOS: &[(&str, &str)] = &[
     ("file-shared", include_str!("../presets/file-shared.toml")),
     ("file-private", include_str!("../presets/file-private.toml")),
     ("file-scan", include_str!("../presets/file-scan.toml")),
-    ("file-pressure", include_str!("../presets/file-pressure.toml")),
+    (
+        "file-pressure",
+        include_str!("../presets/file-pressure.toml"),
+    ),
 ];
 
 /// The source of a built-in workload.

@@ -202,6 +202,11 @@ impl FileServer {
         self.container
     }
 
+    /// The most frames its cache holds (guaranteed plus extra, less after physmem refused).
+    pub fn cache_limit(&self) -> u32 {
+        self.pager.limit()
+    }
+
     /// The ramdisk it drives.
     pub fn ramdisk(&self) -> &Ramdisk {
         &self.fs.disk

@@ -13,9 +13,20 @@
 use crate::env::{Access, PagerEnv, PagerEvent};
 use crate::error::MmError;
 use crate::pager::{map_page, MemoryManager, Page};
-use crate::region::{checked_range, round_up, Prot, Region, MMAP_BASE};
+use crate::region::{checked_range, page_of, round_up, Prot, Region, MMAP_BASE};
 use crate::store::{Backing, FileMap, OpenFile};
 use physmem::{CopyMode, Request, Rights, PAGE_SIZE};
+
+/// Which file and offset a page maps (for the page-table walk).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilePageInfo {
+    /// The file.
+    pub path: String,
+    /// Byte offset of the page in the file.
+    pub offset: u32,
+    /// A shared mapping (else private).
+    pub shared: bool,
+}
 
 impl MemoryManager {
     /// Open `path` at the file server; returns the descriptor (the lowest free from 3).
@@ -66,6 +77,19 @@ impl MemoryManager {
             .iter()
             .map(|(fd, f)| (fd, f.path.clone(), f.opened.size, f.write))
             .collect()
+    }
+
+    /// Which file and offset the page at `addr` maps, if it is in a file region.
+    pub fn file_page(&self, addr: u32) -> Option<FilePageInfo> {
+        let r = self.space.find(addr)?;
+        match &r.backing {
+            Backing::File(m) => Some(FilePageInfo {
+                path: m.path.clone(),
+                offset: m.offset + (page_of(addr) - r.start),
+                shared: m.shared,
+            }),
+            _ => None,
+        }
     }
 
     fn uses_open(&self, open: u32) -> bool {

@@ -46,6 +46,7 @@ mod fake;
 pub use advice::Advice;
 pub use env::{Access, FaultMsg, PagerEnv, PagerEvent, RefBits, Segv};
 pub use error::{MmError, EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, ENOSYS};
+pub use files::FilePageInfo;
 pub use gate::{decode, GateCall, GateError, GateFn, GateRegs};
 pub use inspect::{ResidentInfo, Stats};
 pub use pager::{MemoryManager, MmConfig};
