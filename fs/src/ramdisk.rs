@@ -6,6 +6,7 @@ use crate::env::{FsEnv, FsEvent};
 use crate::error::FsError;
 use physmem::{Handle, TaskId, PAGE_SIZE};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Size of one disk block: one page.
 pub const BLOCK_SIZE: u32 = PAGE_SIZE;
@@ -20,10 +21,14 @@ pub struct DiskStats {
 }
 
 /// The ramdisk: its blocks and counters.
+///
+/// Blocks are shared until written: a new disk is one block of zeroes shared by all, and a
+/// clone (each snapshot of the kernel holds one) copies pointers, not bytes; writing a
+/// block copies only that block.
 #[derive(Clone, Debug)]
 pub struct Ramdisk {
     task: TaskId,
-    bytes: Vec<u8>,
+    blocks: Vec<Arc<Vec<u8>>>,
     stats: DiskStats,
 }
 
@@ -42,9 +47,10 @@ impl Ramdisk {
                 max: Ramdisk::MAX_BLOCKS,
             });
         }
+        let zero = Arc::new(vec![0; BLOCK_SIZE as usize]);
         Ok(Ramdisk {
             task,
-            bytes: vec![0; (blocks * BLOCK_SIZE) as usize],
+            blocks: vec![zero; blocks as usize],
             stats: DiskStats::default(),
         })
     }
@@ -56,7 +62,7 @@ impl Ramdisk {
 
     /// Number of blocks.
     pub fn blocks(&self) -> u32 {
-        (self.bytes.len() / BLOCK_SIZE as usize) as u32
+        self.blocks.len() as u32
     }
 
     /// Counters.
@@ -69,8 +75,8 @@ impl Ramdisk {
     /// # Errors
     /// `NoSuchBlock` past the end of the disk.
     pub fn block(&self, block: u32) -> Result<&[u8], FsError> {
-        let range = self.range(block)?;
-        Ok(&self.bytes[range])
+        self.check(block)?;
+        Ok(&self.blocks[block as usize])
     }
 
     /// Write `data` (at most a block) to the start of `block` at boot, without I/O.
@@ -78,21 +84,25 @@ impl Ramdisk {
     /// # Errors
     /// `NoSuchBlock` past the end of the disk.
     pub fn load(&mut self, block: u32, data: &[u8]) -> Result<(), FsError> {
-        let range = self.range(block)?;
         let n = data.len().min(BLOCK_SIZE as usize);
-        self.bytes[range][..n].copy_from_slice(&data[..n]);
+        self.block_mut(block)?[..n].copy_from_slice(&data[..n]);
         Ok(())
     }
 
-    fn range(&self, block: u32) -> Result<std::ops::Range<usize>, FsError> {
+    fn check(&self, block: u32) -> Result<(), FsError> {
         if block >= self.blocks() {
             return Err(FsError::NoSuchBlock {
                 block,
                 blocks: self.blocks(),
             });
         }
-        let start = (block * BLOCK_SIZE) as usize;
-        Ok(start..start + BLOCK_SIZE as usize)
+        Ok(())
+    }
+
+    /// The bytes of `block`, made this disk's own copy first if they are shared.
+    fn block_mut(&mut self, block: u32) -> Result<&mut [u8], FsError> {
+        self.check(block)?;
+        Ok(Arc::make_mut(&mut self.blocks[block as usize]).as_mut_slice())
     }
 
     /// Read `block` into the frame at `offset` of `container` (the ramdisk's handle to a
@@ -107,8 +117,8 @@ impl Ramdisk {
         container: Handle,
         offset: u32,
     ) -> Result<(), FsError> {
-        let range = self.range(block)?;
-        env.write_frame(self.task, container, offset, &self.bytes[range]);
+        self.check(block)?;
+        env.write_frame(self.task, container, offset, &self.blocks[block as usize]);
         self.stats.blocks_read += 1;
         env.event(FsEvent::DiskRead {
             block,
@@ -128,8 +138,8 @@ impl Ramdisk {
         container: Handle,
         offset: u32,
     ) -> Result<(), FsError> {
-        let range = self.range(block)?;
-        env.read_frame(self.task, container, offset, &mut self.bytes[range]);
+        let task = self.task;
+        env.read_frame(task, container, offset, self.block_mut(block)?);
         self.stats.blocks_written += 1;
         env.event(FsEvent::DiskWrite {
             block,
@@ -171,5 +181,21 @@ mod tests {
             })
         );
         assert!(Ramdisk::new(h.disk, 0).is_err());
+    }
+
+    #[test]
+    fn a_clone_shares_blocks_until_one_side_writes() {
+        let mut a = Ramdisk::new(TaskId(2), 3).unwrap();
+        a.load(1, b"one").unwrap();
+        let snapshot = a.clone();
+        a.load(1, b"two").unwrap();
+        a.load(2, b"new").unwrap();
+        assert_eq!(&snapshot.block(1).unwrap()[..3], b"one");
+        assert_eq!(&snapshot.block(2).unwrap()[..3], [0, 0, 0]);
+        assert_eq!(&a.block(1).unwrap()[..3], b"two");
+        assert!(
+            Arc::ptr_eq(&a.blocks[0], &snapshot.blocks[0]),
+            "untouched blocks stay shared"
+        );
     }
 }
