@@ -28,6 +28,9 @@ fn scenario(ram_frames: u32, tasks: Vec<TaskSpec>) -> Scenario {
         max_steps: 5_000_000,
         invlpg: true,
         tasks,
+        disk: None,
+        fs: None,
+        files: Vec::new(),
     }
 }
 

@@ -165,6 +165,8 @@ pub(crate) struct System {
     /// Why the kernel could not install a mapping a pager asked for, if it could not.
     pub kernel_error: Option<String>,
     pub config: KernelConfig,
+    /// The file server (with its ramdisk), if the scenario declares a disk.
+    pub files: Option<fs::FileServer>,
 }
 
 impl System {
@@ -221,6 +223,7 @@ impl Kernel {
             effects: Vec::new(),
             kernel_error: s.kernel_error.clone(),
             config: s.config.clone(),
+            files: s.files.clone(),
         };
         self.with_sys(sys)
     }
@@ -272,6 +275,7 @@ impl Kernel {
             effects: Vec::new(),
             kernel_error: None,
             config,
+            files: None,
         };
         sys.emit(
             0,
@@ -281,6 +285,10 @@ impl Kernel {
                 physmem_frames: scenario.ram_frames - kernel_frames,
             },
         );
+        sys.files = crate::files::boot(&mut sys, scenario).map_err(|reason| LoadError::Setup {
+            task: "file server".into(),
+            reason,
+        })?;
         let programs = (0..scenario.tasks.len())
             .map(|index| {
                 build(scenario, index).map_err(|error| LoadError::Assemble {
@@ -437,6 +445,7 @@ impl Kernel {
             }
             let Some(id) = self.sys.run_queue.front().copied() else {
                 if self.arrivals.is_empty() {
+                    crate::files::sync_all(&mut self.sys);
                     return Stopped::AllDone;
                 }
                 continue;
@@ -499,6 +508,7 @@ impl Kernel {
             }
         }
         if self.sys.run_queue.is_empty() && self.arrivals.is_empty() {
+            crate::files::sync_all(&mut self.sys);
             Stopped::AllDone
         } else {
             Stopped::Budget
@@ -665,6 +675,11 @@ impl Kernel {
     /// The emulated machine (CPU, RAM, TLB).
     pub fn machine(&self) -> &Machine {
         &self.sys.machine
+    }
+
+    /// The file server and its ramdisk, if the scenario declares a disk.
+    pub fn file_server(&self) -> Option<&fs::FileServer> {
+        self.sys.files.as_ref()
     }
 
     /// The physical memory server.

@@ -10,6 +10,7 @@ mod callback;
 mod env;
 pub mod exec;
 mod fault;
+mod files;
 mod fork;
 mod gate;
 mod invariants;
@@ -30,6 +31,7 @@ pub mod views;
 
 pub use callback::{CALLBACK_BUDGET, CALLBACK_RETURN};
 pub use fault::{access_of, FAULT_LABEL, MAX_STALLED_FAULTS};
+pub use files::{DiskSpec, FileEntry, FsSpec, FILE_SERVER, RAMDISK};
 pub use fork::MAX_LIVE_TASKS;
 pub use kernel::{
     pager_seed, Kernel, KernelConfig, LoadError, Stopped, Until, GATE_VECTOR, STACK_SIZE, STACK_TOP,

@@ -10,9 +10,11 @@ const USAGE: &str = "\
 selfpage — self-paging memory management on an emulated i386 (after the Hurd on L4)
 
 USAGE:
-  selfpage run SCENARIO [--trace FILE.jsonl] [--json] [--max-steps N]
-      Run a scenario to completion: per-task summary and the trace hash.
-      SCENARIO is a .toml or .json file, or the name of a built-in scenario.
+  selfpage run SCENARIO [--trace FILE.jsonl] [--json] [--max-steps N] [--file-out PATH=OUT]
+      Run a scenario to completion: per-task summary, the file server's and the ramdisk's
+      counters, and the trace hash. SCENARIO is a .toml or .json file, or the name of a
+      built-in scenario. --file-out writes file PATH, as on the ramdisk after the run, to
+      OUT (may be given more than once).
   selfpage exec FILE.asm|FILE.c [--until LABEL] [--max-steps N] [--json]
       Assemble FILE (or compile it, for .c) and run it on the bare CPU in a flat address
       space with a stack. Stops at LABEL (before executing it; a function for C), at exit
@@ -164,7 +166,8 @@ fn load_scenario(arg: &str) -> Result<Scenario, CliError> {
 }
 
 fn run(args: &[String]) -> Result<ExitCode, CliError> {
-    let f = parse(args, &["--trace", "--max-steps"], &["--json"])?;
+    let f = parse(args, &["--trace", "--max-steps", "--file-out"], &["--json"])?;
+    let outs = file_outs(&f)?;
     let mut scenario = load_scenario(f.one_positional("SCENARIO")?)?;
     if let Some(n) = f.number("--max-steps")? {
         scenario.max_steps = n.max(1);
@@ -186,6 +189,9 @@ fn run(args: &[String]) -> Result<ExitCode, CliError> {
     }
     if let Some(path) = f.value("--trace") {
         write_trace(&session, path)?;
+    }
+    for (path, out) in &outs {
+        write_file_out(&session, path, out)?;
     }
     let summary = session.summary();
     if f.has("--json") {
@@ -232,9 +238,53 @@ fn run(args: &[String]) -> Result<ExitCode, CliError> {
             summary.tlb_hits,
             summary.tlb_misses
         );
+        if let Some(fs) = &summary.files {
+            out!(
+                "file server: {} cache hits, {} misses, {} pages written back, {} evicted; {} pages cached ({} dirty)",
+                fs.cache.hits,
+                fs.cache.misses,
+                fs.cache.written_back,
+                fs.cache.evicted,
+                fs.cached,
+                fs.dirty
+            );
+            out!(
+                "ramdisk: {} blocks read, {} blocks written",
+                fs.disk.blocks_read,
+                fs.disk.blocks_written
+            );
+        }
         out!("trace hash {}", summary.trace_hash);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every `--file-out PATH=OUT` of the command line (the flag may repeat).
+fn file_outs(f: &Flags) -> Result<Vec<(String, String)>, CliError> {
+    f.values
+        .iter()
+        .filter(|(name, _)| name == "--file-out")
+        .map(|(_, v)| match v.split_once('=') {
+            Some((path, out)) if !path.is_empty() && !out.is_empty() => {
+                Ok((path.to_string(), out.to_string()))
+            }
+            _ => Err(CliError(format!(
+                "--file-out {v}: give PATH=OUT, e.g. --file-out /data/table=table.bin"
+            ))),
+        })
+        .collect()
+}
+
+/// Writes file `path` as it is on the ramdisk now to `out`.
+fn write_file_out(session: &Session, path: &str, out: &str) -> Result<(), CliError> {
+    let server = session
+        .kernel()
+        .file_server()
+        .ok_or_else(|| CliError(format!("--file-out {path}: this scenario has no disk")))?;
+    let bytes = server
+        .contents(path)
+        .map_err(|e| CliError(format!("--file-out {path}: {e}")))?;
+    std::fs::write(out, bytes).map_err(|e| CliError(format!("--file-out {out}: {e}")))
 }
 
 fn write_trace(session: &Session, path: &str) -> Result<(), CliError> {

@@ -157,6 +157,42 @@ fn run_prints_a_summary_with_the_trace_hash() {
 }
 
 #[test]
+fn run_reports_the_file_server_and_writes_a_file_as_on_the_ramdisk() {
+    let out_path = write("table.bin", "");
+    let (code, out, err) = selfpage(&[
+        "run",
+        "file-shared",
+        "--file-out",
+        &format!("/data/table={out_path}"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("file server: 1 cache hits, 2 misses, 2 pages written back"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ramdisk: 2 blocks read, 2 blocks written"),
+        "{out}"
+    );
+    let bytes = std::fs::read(&out_path).expect("written");
+    assert_eq!(bytes.len(), 16384);
+    assert_eq!(&bytes[..10], b"HELLOow ro");
+    let (_, json_out, _) = selfpage(&["run", "file-scan", "--json"]);
+    assert_eq!(json(&json_out)["files"]["cache"]["misses"], 32);
+    let (_, plain, _) = selfpage(&["run", "first-fault", "--json"]);
+    assert!(
+        json(&plain).get("files").is_none(),
+        "no disk, no file counters"
+    );
+    let (code, _, err) = selfpage(&["run", "file-shared", "--file-out", "/nope=x"]);
+    assert_eq!(
+        (code, err.contains("no file \"/nope\" on the disk")),
+        (2, true),
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_input_gets_a_clear_message_and_exit_code_2() {
     for (args, expect) in [
         (vec!["frobnicate"], "unknown command 'frobnicate'"),

@@ -16,7 +16,8 @@
 //!   pressure effects; [`MemoryManager::oracle_access`] on every access in oracle mode only.
 //! * For the UI: `regions`, `resident`, `policy_queue`, `swap_used`, `stats`, `pinned`.
 //!
-//! Modules: `region` (address-space map), `store` (anonymous, image, swap), `pager` (fault
+//! Modules: `region` (address-space map), `store` (anonymous, image, swap, file), `files`
+//! (open, close, mmap of a file, msync, the file-page fault path), `pager` (fault
 //! path, frame slots, eviction), `pages` (resident pages by address), `mmap`, `advice`,
 //! `pressure`, `inspect`, `policy` (one file per policy), `gate`, `simulate`, `curve`,
 //! `stack_distance`, `single`, `rng`.
@@ -27,6 +28,7 @@ mod advice;
 pub mod curve;
 mod env;
 mod error;
+mod files;
 mod fork;
 pub mod gate;
 mod inspect;
@@ -48,7 +50,8 @@ mod fake;
 
 pub use advice::Advice;
 pub use env::{Access, FaultMsg, PagerEnv, PagerEvent, RefBits, Segv};
-pub use error::{MmError, EEXIST, EFAULT, EINVAL, ENOMEM, ENOSYS};
+pub use error::{MmError, EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, ENOSYS};
+pub use files::FilePageInfo;
 pub use gate::{decode, GateCall, GateError, GateFn, GateRegs};
 pub use inspect::{ResidentInfo, Stats};
 pub use pager::{MemoryManager, MmConfig};

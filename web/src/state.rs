@@ -469,6 +469,9 @@ fn empty_scenario() -> Scenario {
         max_steps: 1,
         invlpg: true,
         tasks: Vec::new(),
+        disk: None,
+        fs: None,
+        files: Vec::new(),
     }
 }
 

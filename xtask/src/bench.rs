@@ -587,6 +587,7 @@ mod tests {
             programs::touch_scenario(30),
             programs::ui_scenario(),
             programs::pressure_scenario(5, 200_000),
+            programs::file_touch_scenario(30),
         ] {
             let scenario = selfpage_core::Scenario::from_json(&json).expect("valid scenario");
             assert!(selfpage_core::Session::new(scenario).is_ok());

@@ -174,6 +174,8 @@ pub fn all(scale: Scale) -> Report {
                 }
             )),
     });
+    progress("native: file-page round trips and Linux MAP_SHARED first touches");
+    report.rows.push(file_round_trip_row(scale));
     progress("native: physmem requests");
     report.rows.extend(physmem_rows(scale, &mut report.facts));
 
@@ -443,6 +445,81 @@ fn fault_round_trip(scale: Scale) -> Result<(f64, u64), String> {
     }
     let n = f1.saturating_sub(f0).max(1);
     Ok(((t1 - t0) * 1e9 / n as f64, n))
+}
+
+/// Runs a file-touch scenario: (the toucher's faults, CPU seconds from its arrival to the
+/// end of the run).
+fn run_file_touch(json: &str) -> Result<(u64, f64), String> {
+    let mut s = session(json)?;
+    // The warm-up task runs alone; the toucher arrives at the next call.
+    match s.run(u64::MAX, Until::Event("task_exited")) {
+        Stopped::Event { .. } => {}
+        other => return Err(format!("the warm-up task did not exit: {other:?}")),
+    }
+    let t = thread_cpu();
+    s.run_to_end();
+    let dt = thread_cpu() - t;
+    let summary = s.summary();
+    let faults = summary
+        .tasks
+        .iter()
+        .find(|t| t.name == "toucher")
+        .map_or(0, |t| t.faults);
+    Ok((faults, dt))
+}
+
+/// ns per first touch of a cached file page through a shared mapping (the difference of two
+/// sizes, best of several runs each, as [`fault_round_trip`]), and the fault count.
+fn file_round_trip(scale: Scale) -> Result<(f64, u64), String> {
+    let (small, large) = scale.touch_pages();
+    let (small, large) = (
+        programs::file_touch_scenario(small.min(1000)),
+        programs::file_touch_scenario(large.min(2000)),
+    );
+    run_file_touch(&large)?;
+    let (mut f0, mut f1) = (0, 0);
+    let (mut t0, mut t1) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..FAULT_RUNS * scale.repetitions() {
+        let (f, t) = run_file_touch(&small)?;
+        (f0, t0) = (f, t0.min(t));
+        let (f, t) = run_file_touch(&large)?;
+        (f1, t1) = (f, t1.min(t));
+    }
+    let n = f1.saturating_sub(f0).max(1);
+    Ok(((t1 - t0) * 1e9 / n as f64, n))
+}
+
+/// The file-page row: our round trip against Linux's first touch of a `MAP_SHARED` page of a
+/// `/dev/shm` file, measured in the same run.
+fn file_round_trip_row(scale: Scale) -> Row {
+    let figure = "file page round trip (native)";
+    let linux = least(scale.repetitions(), || {
+        linux::shm_first_touch_ns(scale.linux_mib())
+    });
+    match file_round_trip(scale) {
+        Err(e) => Row::skipped(figure, "ns/fault", &e),
+        Ok((ns, n)) => Row::new(figure, ns, "ns/fault")
+            .vs(
+                linux.as_ref().ok().copied(),
+                "Linux MAP_SHARED /dev/shm first touch",
+            )
+            .note(format!(
+                "first write to a cached file page through a shared mapping: user #PF → fault \
+                 IPC → libhurd-mm pager → file server (cache hit, unlock) → physmem map → \
+                 resume; CPU time of {n} faults (difference of two sizes, best of {} runs \
+                 each); {}; goal: below Linux's; not measured in wasm yet",
+                FAULT_RUNS * scale.repetitions(),
+                match &linux {
+                    Ok(_) => format!(
+                        "Linux: a {} MiB /dev/shm file written, mmap MAP_SHARED, one write per \
+                         page minus a second pass, best of {} runs",
+                        scale.linux_mib(),
+                        scale.repetitions()
+                    ),
+                    Err(e) => format!("Linux reference failed: {e}"),
+                }
+            )),
+    }
 }
 
 /// The least of `runs` measurements, or the first error.
