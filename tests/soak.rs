@@ -143,6 +143,7 @@ fn file_scenario() -> impl Strategy<Value = Scenario> {
             name: FILE_PROGRAMS[p].into(),
             source: None,
             preset: Some(FILE_PROGRAMS[p].into()),
+            lang: None,
             guaranteed,
             extra,
             policy: "lru".into(),
