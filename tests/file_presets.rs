@@ -32,6 +32,7 @@ fn the_writer_s_bytes_are_seen_by_the_reader_and_reach_the_disk() {
         "the reader's page came from the cache: {st:?}"
     );
     assert_eq!(st.disk.blocks_written, 2);
+    assert_eq!(server.opens(), 0, "the tasks' opens went with them");
 }
 
 #[test]

@@ -616,6 +616,9 @@ impl Kernel {
         for va in places {
             self.sys.mapdb.remove_tree((id, va));
         }
+        if let Some(files) = self.sys.files.as_mut() {
+            files.forget(TaskId(id));
+        }
         let effects = self.sys.physmem.kill(TaskId(id));
         Env::new(&mut self.sys, id).apply_effects(effects);
         pagetable::destroy(&mut self.sys.machine, &mut self.sys.pool, cr3);

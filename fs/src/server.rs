@@ -319,6 +319,18 @@ impl FileServer {
         Ok(())
     }
 
+    /// A client task ended: forget its opens and its share of the cache (physmem drops the
+    /// task's handles itself). Its dirty pages stay cached: nothing is lost.
+    pub fn forget(&mut self, client: TaskId) {
+        self.opens.retain(|_, o| o.client != client);
+        self.shares.remove(&client);
+    }
+
+    /// How many files are open, by all clients.
+    pub fn opens(&self) -> usize {
+        self.opens.len()
+    }
+
     /// The size of an open file.
     ///
     /// # Errors
