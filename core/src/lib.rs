@@ -13,6 +13,7 @@ mod fork;
 mod gate;
 mod invariants;
 mod kernel;
+pub mod lessons;
 mod loader;
 mod mapdb;
 mod pagetable;

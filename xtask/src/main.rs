@@ -4,6 +4,7 @@ mod bench;
 mod cmd;
 mod e2e;
 mod fuzz;
+mod lessons;
 mod serve;
 mod setup;
 mod site;
@@ -32,6 +33,8 @@ commands:
   fuzz [--seconds N] [--seed S]
         run every fuzz target (assembler, decoder/executor, physmem requests, pager,
         scenarios/URLs, kernel soak) with fresh seeds for N seconds (default 60)
+  lessons
+        write docs/lessons/*.md from the lesson sources core/lessons/*.toml
   setup
         install whatever is missing: rustfmt, clippy, wasm32 target, wasm-bindgen-cli
         (version from Cargo.lock), chromium, chromium-driver, nasm, node packages of tests/e2e
@@ -55,6 +58,8 @@ enum Command {
     Bench(bench::Options),
     /// `fuzz`: run the fuzz targets for a while.
     Fuzz(fuzz::Options),
+    /// `lessons`: regenerate docs/lessons/ from core/lessons/.
+    Lessons,
     /// `setup`: install missing tools.
     Setup,
     /// `help`: print usage.
@@ -90,6 +95,7 @@ fn main() -> ExitCode {
         Command::E2e { build, filter } => e2e::run(&root, build, filter.as_deref()),
         Command::Bench(options) => bench::run(&root, options),
         Command::Fuzz(options) => fuzz::run(options),
+        Command::Lessons => lessons::run(&root),
         Command::Setup => setup::all(&root),
     };
     match result {
@@ -115,6 +121,7 @@ fn parse(args: &[String]) -> Result<Command, UsageError> {
     let mut rest = rest.iter();
     match first.as_str() {
         "help" | "--help" | "-h" => Ok(Command::Help),
+        "lessons" => Ok(Command::Lessons),
         "setup" => match rest.next() {
             None => Ok(Command::Setup),
             Some(arg) => Err(unknown(arg, "setup")),
