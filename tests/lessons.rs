@@ -712,4 +712,14 @@ fn lesson_09_without_invlpg_stale_translations_corrupt_memory() {
         },
     );
     assert_eq!(only(&by_config.summary()).status, status);
+    // LRU and Clock do not hide the bug: killed the same way, after 13 faults.
+    for policy in ["lru", "clock"] {
+        let mut scenario = presets::scenario("stale-tlb-broken").expect("preset");
+        scenario.tasks[0].policy = policy.into();
+        let mut s = Session::new(scenario).expect("boots");
+        s.run_to_end();
+        let sum = s.summary();
+        assert_eq!(only(&sum).status, status, "{policy}");
+        assert_eq!((only(&sum).faults, sum.time), (13, 49_839), "{policy}");
+    }
 }

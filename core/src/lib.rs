@@ -6,6 +6,7 @@
 
 mod by_id;
 mod callback;
+pub mod challenges;
 mod env;
 pub mod exec;
 mod fault;
