@@ -366,6 +366,11 @@ pub fn all() -> Result<Vec<Challenge>, ChallengeError> {
     (1..=SOURCES.len()).map(challenge).collect()
 }
 
+/// How many challenges there are.
+pub fn count() -> usize {
+    SOURCES.len()
+}
+
 /// Challenge `number` (from 1).
 ///
 /// # Errors

@@ -7,6 +7,8 @@ mod components;
 mod files;
 mod format;
 mod highlight;
+mod lesson;
+mod markdown;
 mod pace;
 mod plot;
 mod policy_queue;

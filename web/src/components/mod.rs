@@ -1,11 +1,14 @@
 //! One component per file.
 
 pub mod app;
+pub mod challenge;
 pub mod compare;
 pub mod editor;
 pub mod events;
+pub mod explain;
 pub mod files;
 pub mod frame_map;
+pub mod lessons;
 pub mod policy_queue;
 pub mod refstring;
 pub mod registers;

@@ -1,0 +1,30 @@
+// Lesson links for class: ?lesson=3&step=2 opens lesson 3 at step 2 with that step's
+// scenario loaded; bad links and corrupted progress get a clear message, and the page works.
+export const name = 'lesson links: ?lesson=3&step=2, bad links and corrupted progress';
+
+export default async function (t) {
+  const { page, assert } = t;
+  await t.open('/?lesson=3&step=2');
+  await page.waitForSelector('#lesson-3');
+  await page.waitForSelector('#step-2.current');
+  const scenario = await page.locator('select[aria-label="Built-in scenario"] option:checked').innerText();
+  assert.match(scenario, /priority hints/i, `step 2's scenario is loaded: ${scenario}`);
+  await t.screenshot('33-lesson-link');
+
+  await t.open('/?lesson=42');
+  assert.match(await page.locator('#lesson-notice').innerText(), /numbered 1 to 10/);
+  await page.click('#open-lesson-2');
+  await page.waitForSelector('#lesson-2');
+
+  await t.open('/?lesson=2&step=99');
+  assert.match(await page.locator('#lesson-notice').innerText(), /step “99” of lesson 2/);
+
+  await page.evaluate(() => localStorage.setItem('selfpage.lessons.v1', '{"lessons": oops'));
+  await t.open('/');
+  await page.keyboard.press('l');
+  assert.match(await page.locator('#lesson-notice').innerText(), /could not be read/);
+  await page.click('#progress-reset');
+  assert.equal(await page.locator('#lesson-notice').count(), 0);
+  await page.click('#btn-fault');
+  await page.waitForFunction(() => document.querySelector('#fault-count')?.textContent === '1 faults');
+}
