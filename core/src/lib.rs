@@ -43,3 +43,16 @@ pub use scenario::{
 pub use session::{Session, Summary, TaskSummary};
 pub use task::{Task, TaskCounters, ThreadState};
 pub use trace::{AccessKind, Endpoint, Event, Record, Trace, Words};
+
+/// physmem's requests and replies as the trace carries them, and its benchmark workloads:
+/// what a front end shows of physmem without depending on it.
+pub mod rpc {
+    pub use physmem::bench::{allocate_map_deallocate, cow_copy_and_break};
+    pub use physmem::{PhysmemError, Reply, Request};
+}
+
+/// The pager's types a front end shows: its memory manager (policy queues), its trace
+/// events, its policies and the reference-string simulator.
+pub mod pager {
+    pub use libhurd_mm::{simulate, MemoryManager, PagerEvent, PolicyKind, SimReport};
+}

@@ -48,8 +48,8 @@ pub fn bench_scenario(json: &str) -> Result<String, JsError> {
 #[wasm_bindgen(js_name = benchPhysmem)]
 pub fn bench_physmem(name: &str, rounds: u32) -> Result<(), JsError> {
     let work = match name {
-        "churn" => physmem::bench::allocate_map_deallocate,
-        "cow" => physmem::bench::cow_copy_and_break,
+        "churn" => selfpage_core::rpc::allocate_map_deallocate,
+        "cow" => selfpage_core::rpc::cow_copy_and_break,
         _ => return Err(JsError::new(&format!("no physmem workload named {name:?}"))),
     };
     work(rounds).map_err(|e| JsError::new(&e.to_string()))

@@ -11,6 +11,16 @@ export default async function (t) {
   assert.match(scenario, /priority hints/i, `step 2's scenario is loaded: ${scenario}`);
   await t.screenshot('33-lesson-link');
 
+  // The presenter view on a 1024×768 projector: the lesson and the panes it links to.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.click('#presenter-toggle');
+  await page.waitForSelector('body.presenter');
+  assert.ok(await page.locator('#walk').isHidden(), 'panes the lesson does not use are hidden');
+  assert.ok(await page.locator('#events').isVisible(), 'the trace, which the lesson links to, stays');
+  await t.screenshot('35-presenter');
+  await page.click('#presenter-toggle');
+  await page.setViewportSize({ width: 1440, height: 900 });
+
   await t.open('/?lesson=42');
   assert.match(await page.locator('#lesson-notice').innerText(), /numbered 1 to 10/);
   await page.click('#open-lesson-2');

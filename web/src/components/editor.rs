@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use libhurd_mm::PolicyKind;
+use selfpage_core::pager::PolicyKind;
 
 use super::app::PaneProps;
 use crate::highlight;

@@ -60,6 +60,8 @@ struct Ui {
     notice: Option<String>,
     /// Answers by (lesson, question).
     answers: BTreeMap<(usize, usize), Answering>,
+    /// The step (from 0) the lesson was opened at: the current step is not before it.
+    focus: usize,
     /// Whether the presenter view is on: larger type, the lesson and the panes it needs.
     presenter: bool,
 }
@@ -147,6 +149,7 @@ fn open_lesson(
 ) {
     let mut next = (**ui).clone();
     next.current = Some(lesson.number);
+    next.focus = step;
     next.challenge = None;
     next.notice = None;
     ui.set(next);
@@ -388,7 +391,8 @@ fn view_lesson(
         .get(&lesson.number)
         .cloned()
         .unwrap_or_default();
-    let current_step = (0..lesson.step.len()).find(|i| !ticks[*i] && !seen.steps.contains(i));
+    let current_step = (ui.focus.min(lesson.step.len())..lesson.step.len())
+        .find(|i| !ticks[*i] && !seen.steps.contains(i));
     let back = {
         let ui = ui.clone();
         Callback::from(move |_: MouseEvent| {
@@ -446,7 +450,7 @@ fn view_lesson(
                         let (state, ui, lesson) = (state.clone(), ui.clone(), lesson.clone());
                         Callback::from(move |_: MouseEvent| open_lesson(&state, &ui, &lesson, i))
                     });
-                    let do_it = (loaded && !done && step.act != Act::Look).then(|| {
+                    let do_it = (loaded && current_step == Some(i) && step.act != Act::Look).then(|| {
                         let state = state.clone();
                         let (act, times) = (step.act, step.times);
                         Callback::from(move |_: MouseEvent| state.dispatch(Action::Act(act, times)))
