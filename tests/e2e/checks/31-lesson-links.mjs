@@ -37,4 +37,11 @@ export default async function (t) {
   assert.equal(await page.locator('#lesson-notice').count(), 0);
   await page.click('#btn-fault');
   await page.waitForFunction(() => document.querySelector('#fault-count')?.textContent === '1 faults');
+
+  // Explain mode: the "?" of a pane says how to read it and links to the lesson teaching it.
+  await page.click('#explain-frames');
+  const note = page.locator('#frames [role=note]');
+  assert.match(await note.innerText(), /extra.*frame/i);
+  assert.equal(await note.locator('a').getAttribute('href'), '?lesson=6');
+  await t.screenshot('36-explain');
 }

@@ -7,7 +7,7 @@ use crate::markdown::inline;
 
 /// What each pane shows: (card id, explanation, lesson that teaches it).
 const TEXTS: &[(&str, &str, usize)] = &[
-    ("frames", "Every square is one physical frame, coloured by the task whose page it holds; grey frames hold the kernel's page tables, white ones are free. An orange frame is an *extra* frame: held beyond the task's guarantee, so physmem may ask for it back. Click a frame to see its owner, page and state.", 6),
+    ("frames", "Every square is one physical frame, coloured by the task whose page it holds; grey frames hold the kernel's page tables, white ones are free. A small orange corner marks an *extra* frame: held beyond the task's guarantee, so physmem may ask for it back. Click a frame to see its owner, page and state.", 6),
     ("timeline", "The latest page fault as a sequence diagram: the thread's fault IPC to its pager (label `0xFFE4` is `0xFFE0` plus the access bits: 4 = read, 6 = write), the pager's RPCs to physmem, the kernel writing the PTE, and the empty reply that restarts the instruction. The chips above pick an earlier fault.", 1),
     ("walk", "The i386 walk of one virtual address: the page-directory entry (bits 31–22), then the page-table entry (bits 21–12), then the offset. `P` is present, `RW` writable, `US` user, `A` accessed, `D` dirty; a PTE that is not present raises #PF on any access.", 1),
     ("tlb", "The translations the MMU has cached, and how often a lookup hit the cache or had to walk the page tables. When the kernel changes a PTE it must drop the cached copy (INVLPG), or the CPU keeps using the old frame.", 9),
@@ -45,8 +45,8 @@ pub fn Explain(props: &ExplainProps) -> Html {
             <button class="explain-btn" id={format!("explain-{}", props.pane)} aria-expanded={open.to_string()} title="What is this?" aria-label="What does this pane show?" onclick={toggle}>{"?"}</button>
             if *open {
                 <span class="explain-pop" role="note">
-                    { inline(text) }
-                    <a class="explain-lesson" href={format!("?lesson={lesson}")}>{ format!(" Lesson {lesson} →") }</a>
+                    { inline(text) }{ " " }
+                    <a class="explain-lesson" href={format!("?lesson={lesson}")}>{ format!("Lesson {lesson} →") }</a>
                 </span>
             }
         </span>
