@@ -2,7 +2,7 @@
 //! recorded in the trace; map items in physmem's replies land in the task's page tables.
 
 use libhurd_mm::{PagerEnv, PagerEvent, RefBits};
-use physmem::{Effect, Handle, PhysmemError, Reply, Request, Rights, TaskId, ZERO_PAGE};
+use physmem::{Effect, Handle, PhysmemError, Reply, Request, Rights, TaskId};
 use x86_emu::{Pfn, PhysAddr, PAGE_SIZE};
 
 use crate::kernel::System;
@@ -30,7 +30,7 @@ impl<'a> Env<'a> {
         for effect in effects {
             match effect {
                 Effect::Zero(pfn) => {
-                    self.write_frame(pfn.0, &ZERO_PAGE);
+                    self.zero_frame(pfn.0);
                     self.sys.emit(0, Event::FrameZeroed { pfn: pfn.0 });
                 }
                 Effect::Copy { from, to } => {
@@ -65,6 +65,15 @@ impl<'a> Env<'a> {
             .machine
             .write_phys(PhysAddr(pfn * PAGE_SIZE), data)
             .unwrap_or_else(|e| panic!("Env::write_frame: frame {pfn}: {e}"));
+    }
+
+    /// Zeroes a frame: a fill, like physmem's own zeroing natively (never a copy of
+    /// [`physmem::ZERO_PAGE`]; see [`x86_emu::Machine::zero_phys`]).
+    fn zero_frame(&mut self, pfn: u32) {
+        self.sys
+            .machine
+            .zero_phys(PhysAddr(pfn * PAGE_SIZE), PAGE_SIZE as usize)
+            .unwrap_or_else(|e| panic!("Env::zero_frame: frame {pfn}: {e}"));
     }
 
     /// Takes `rights` away from every mapping of a frame, recursively.
@@ -286,6 +295,11 @@ impl PagerEnv for Env<'_> {
     fn write_page(&mut self, container: Handle, offset: u32, data: &[u8]) {
         let pfn = self.frame_of(container, offset);
         self.write_frame(pfn, data);
+    }
+
+    fn zero_page(&mut self, container: Handle, offset: u32) {
+        let pfn = self.frame_of(container, offset);
+        self.zero_frame(pfn);
     }
 
     fn ask_callback(&mut self, candidates: &[u32]) -> Option<u32> {

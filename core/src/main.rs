@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use selfpage_core::{exec, presets, Scenario, Session, Stopped, Until};
+use selfpage_core::{exec, presets, views, Scenario, Session, Stopped, Until};
 
 const USAGE: &str = "\
 selfpage — self-paging memory management on an emulated i386 (after the Hurd on L4)
@@ -277,6 +277,10 @@ fn exec_cmd(args: &[String]) -> Result<ExitCode, CliError> {
             report.eflags,
             report.steps
         );
+        if report.undefined_flags != 0 {
+            let undefined = views::flag_names(report.undefined_flags);
+            out!("undefined flags (the architecture does not define them): {undefined}");
+        }
     }
     Ok(if report.stop == "error" {
         ExitCode::FAILURE

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use x86_emu::asm::LineSpan;
 use x86_emu::mmu;
-use x86_emu::{PteFlags, VirtAddr, PAGE_SIZE};
+use x86_emu::{CpuState, PteFlags, VirtAddr, PAGE_SIZE};
 
 use crate::kernel::Kernel;
 use crate::pagetable;
@@ -276,6 +276,66 @@ pub fn tlb(k: &Kernel) -> TlbView {
         hits: tlb.hits(),
         misses: tlb.misses(),
     }
+}
+
+/// One flag of the flag row: its name, whether it is set, and, when the architecture leaves
+/// it undefined now, which instruction left it so and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagView {
+    /// CF, PF, AF, ZF, SF, DF, OF or IF.
+    pub name: &'static str,
+    /// Whether the bit is 1 (for an undefined flag: the emulator's value).
+    pub on: bool,
+    /// Why it is undefined, in words, if it is.
+    pub undefined: Option<String>,
+}
+
+/// The flags of the flag row, in its order.
+const FLAG_ROW: [(u32, &str); 8] = {
+    use x86_emu::cpu::eflags::{AF, CF, DF, IF, OF, PF, SF, ZF};
+    [
+        (CF, "CF"),
+        (PF, "PF"),
+        (AF, "AF"),
+        (ZF, "ZF"),
+        (SF, "SF"),
+        (DF, "DF"),
+        (OF, "OF"),
+        (IF, "IF"),
+    ]
+};
+
+/// The names of the flags of `mask`, in the flag row's order, e.g. `"PF AF ZF SF"`.
+pub fn flag_names(mask: u32) -> String {
+    let names: Vec<&str> = FLAG_ROW
+        .iter()
+        .filter(|(bit, _)| mask & bit != 0)
+        .map(|&(_, name)| name)
+        .collect();
+    names.join(" ")
+}
+
+/// The flag row of a CPU state, in the order the page shows it.
+pub fn flags(cpu: &CpuState) -> Vec<FlagView> {
+    FLAG_ROW
+        .into_iter()
+        .map(|(bit, name)| FlagView {
+            name,
+            on: cpu.eflags & bit != 0,
+            undefined: cpu.undefined.why(bit).map(|why| {
+                let rule = why.rule();
+                format!(
+                    "{name} is undefined: the last instruction to write it was {} ({}), which \
+                 the architecture leaves {name} undefined after. Intel SDM: \u{201c}{}\u{201d} \
+                 A program must not rely on it: CPUs differ (the emulator shows {}).",
+                    rule.instructions.replace(' ', "/"),
+                    rule.when,
+                    rule.manual,
+                    if cpu.eflags & bit != 0 { 1 } else { 0 },
+                )
+            }),
+        })
+        .collect()
 }
 
 /// Status of a task in words.

@@ -45,6 +45,26 @@ fn exec_stops_at_the_label_before_executing_it() {
 }
 
 #[test]
+fn exec_reports_the_flags_the_architecture_leaves_undefined() {
+    let file = write(
+        "undefined.asm",
+        "_start:\n    mov eax, 3\n    mov ebx, 5\n    mul ebx\ndone:\n    add eax, 1\nend:\n",
+    );
+    let v = json(&selfpage(&["exec", &file, "--until", "done", "--json"]).1);
+    assert_eq!(v["eax"], 15);
+    assert_eq!(v["undefined_flags"], 0x0d4, "MUL: SF ZF AF PF");
+    let eflags = v["eflags"].as_u64().expect("eflags");
+    assert_eq!(eflags & 0x801, 0, "CF and OF are defined: no overflow");
+    let v = json(&selfpage(&["exec", &file, "--until", "end", "--json"]).1);
+    assert_eq!(v["undefined_flags"], 0, "ADD defines all six again");
+    let (_, text, _) = selfpage(&["exec", &file, "--until", "done"]);
+    assert!(
+        text.contains("undefined flags (the architecture does not define them): PF AF ZF SF"),
+        "{text}"
+    );
+}
+
+#[test]
 fn exec_reports_exit_budget_and_faults() {
     let exit = write(
         "exit.asm",

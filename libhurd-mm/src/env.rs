@@ -350,6 +350,11 @@ pub trait PagerEnv {
     fn read_page(&mut self, container: Handle, offset: u32, buf: &mut [u8]);
     /// Write one page of the container (page-in from swap, zero fill).
     fn write_page(&mut self, container: Handle, offset: u32, data: &[u8]);
+    /// Zero one page of the container (a reused frame given to a fresh anonymous page).
+    /// core fills the frame instead of copying [`physmem::ZERO_PAGE`] into it.
+    fn zero_page(&mut self, container: Handle, offset: u32) {
+        self.write_page(container, offset, &physmem::ZERO_PAGE);
+    }
     /// Ask the workload's own x86 eviction callback to choose among `candidates` (page
     /// addresses); `None` if it has none registered or its answer is not one of the candidates.
     fn ask_callback(&mut self, candidates: &[u32]) -> Option<u32>;

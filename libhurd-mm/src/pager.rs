@@ -14,7 +14,7 @@ use crate::policy::{self, EvictionPolicy, PageHints, PolicyContext, PolicyKind, 
 use crate::region::{page_of, AddressSpace, Prot, Region, RegionKind, USER_BASE, USER_TOP};
 use crate::store::SwapStore;
 use crate::Stats;
-use physmem::{Handle, PhysmemError, Reply, Request, Rights, PAGE_SIZE, ZERO_PAGE};
+use physmem::{Handle, PhysmemError, Reply, Request, Rights, PAGE_SIZE};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -381,7 +381,7 @@ impl MemoryManager {
                     // physmem zeroes a frame when it binds it; a reused frame holds old data
                     // and is zeroed here, to read as fresh.
                     if !fresh {
-                        env.write_page(container, offset, &ZERO_PAGE);
+                        env.zero_page(container, offset);
                     }
                     self.stats.zero_fills += 1;
                     env.event(PagerEvent::ZeroFill {

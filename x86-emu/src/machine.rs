@@ -8,6 +8,7 @@ use crate::exception::{Exception, Vector};
 use crate::flags::Flags;
 use crate::ram::{Ram, RamError};
 use crate::tlb::Tlb;
+use crate::undefined::{Undef, UndefinedResult};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -85,6 +86,8 @@ pub struct Machine {
     /// or faults: the next run executes that instruction instead of stopping again.
     reported_breakpoint: Option<u32>,
     retired: u64,
+    /// The last instruction that left its destination undefined (see [`crate::undefined`]).
+    undefined_result: Option<UndefinedResult>,
 }
 
 impl std::fmt::Debug for Machine {
@@ -118,6 +121,7 @@ impl Machine {
             pending: None,
             reported_breakpoint: None,
             retired: 0,
+            undefined_result: None,
         }
     }
 
@@ -141,14 +145,33 @@ impl Machine {
     /// [`RamError::OutOfRange`] if any byte lies outside RAM (nothing is written).
     pub fn write_phys(&mut self, pa: PhysAddr, bytes: &[u8]) -> Result<(), RamError> {
         self.ram.write(pa, bytes)?;
-        if let Some(last) = bytes.len().checked_sub(1) {
+        self.written(pa, bytes.len());
+        Ok(())
+    }
+
+    /// Set `len` bytes of physical RAM to zero (a frame handed out afresh), keeping the decode
+    /// cache coherent as [`Machine::write_phys`] does. A fill, not a copy of a page of zeroes:
+    /// in wasm a copy is a `memory.copy`, which the browser runs with the C library's
+    /// `memmove`, and on some CPUs (AMD Zen 3 and 4 with `rep movsb`) that is many times
+    /// slower when source and destination lie at certain distances mod 4 KiB.
+    ///
+    /// # Errors
+    /// [`RamError::OutOfRange`] if any byte lies outside RAM (nothing is written).
+    pub fn zero_phys(&mut self, pa: PhysAddr, len: usize) -> Result<(), RamError> {
+        self.ram.zero(pa, len)?;
+        self.written(pa, len);
+        Ok(())
+    }
+
+    /// Drops the decoded instructions of the frames that `len` bytes written at `pa` touch.
+    fn written(&mut self, pa: PhysAddr, len: usize) {
+        if let Some(last) = len.checked_sub(1) {
             let first = pa.0 >> 12;
             let end = (pa.0 as usize + last) as u32 >> 12;
             for pfn in first..=end {
                 self.code.invalidate(pfn);
             }
         }
-        Ok(())
     }
 
     /// Write one little-endian u32 into physical RAM (e.g. a PTE), keeping the decode cache coherent.
@@ -166,7 +189,23 @@ impl Machine {
             eip: self.eip,
             eflags: self.flags.get(),
             cr2: self.cr2,
+            undefined: self.flags.undefined(),
         }
+    }
+
+    /// The last instruction whose result the architecture leaves undefined, if any has run.
+    pub fn undefined_result(&self) -> Option<UndefinedResult> {
+        self.undefined_result
+    }
+
+    /// The current instruction left its destination undefined, by `rule`.
+    pub(crate) fn note_undefined_result(&mut self, rule: Undef) {
+        let count = self.undefined_result.map_or(0, |u| u.count) + 1;
+        self.undefined_result = Some(UndefinedResult {
+            rule,
+            eip: self.eip,
+            count,
+        });
     }
 
     /// Load all CPU registers (a context switch in). EFLAGS bit 1 is forced to 1.
@@ -174,7 +213,8 @@ impl Machine {
         self.regs = s.regs;
         self.eip = s.eip;
         self.next_eip = s.eip;
-        self.flags.put(s.eflags | crate::cpu::eflags::RESERVED1);
+        self.flags
+            .put(s.eflags | crate::cpu::eflags::RESERVED1, s.undefined);
         self.cr2 = s.cr2;
         self.pending = None;
         self.reported_breakpoint = None;

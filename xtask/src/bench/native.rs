@@ -13,6 +13,12 @@ use super::programs;
 use super::table::Row;
 use super::{linux, progress, Scale};
 
+/// What times the native figures: the CPU time of the measuring thread, so that other load
+/// on the shared cores does not count.
+const CPU: &str = "CPU time";
+/// What times the step-back figures (a wall clock, as a user waits for them).
+const WALL: &str = "wall clock";
+
 /// Native numbers the browser rows are compared with.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Facts {
@@ -104,6 +110,7 @@ pub fn all(scale: Scale) -> Report {
                 };
                 Row::new(&figure, e.mips, "MIPS")
                     .vs(reference, "real CPU, nasm + ld")
+                    .timed(CPU)
                     .note(format!(
                         "CPU time of {} minus {} iterations ({} instructions/iteration, counted \
                          by the emulator); bytes vs. nasm -f bin: {same_bytes}; goal ≥{} MIPS{why}",
@@ -139,6 +146,7 @@ pub fn all(scale: Scale) -> Report {
         Err(e) => Row::skipped(figure, "ns/fault", &e),
         Ok((ns, n)) => Row::new(figure, ns, "ns/fault")
             .vs(linux.as_ref().ok().copied(), "Linux first touch")
+            .timed(CPU)
             .note(format!(
                 "user #PF → fault IPC → libhurd-mm pager → physmem RPCs → map → resume; CPU time \
                  of {n} faults (difference of runs of {} and {} pages in {} frames, the best of \
@@ -167,6 +175,7 @@ pub fn all(scale: Scale) -> Report {
         .push(match linux::userfaultfd_ns(scale.uffd_pages()) {
             Ok(ns) => Row::new("userfaultfd round trip (Linux)", ns, "ns/fault")
                 .vs(linux.as_ref().ok().copied(), "Linux first touch")
+                .timed("CPU time, 2 threads")
                 .note(format!(
                 "a handler thread answers each missing-page event with UFFDIO_ZEROPAGE; CPU time of \
                  both threads per fault over {} pages; the user-space pager reference closest to self-paging; varies several-fold with the load on the \
@@ -458,6 +467,7 @@ fn physmem_rows(scale: Scale, facts: &mut Facts) -> Vec<Row> {
     let row = |figure: &str, r: Result<f64, String>, what: &str| match r {
         Ok(ns) => Row::new(figure, ns, "ns/page")
             .vs(linux, "Linux first touch")
+            .timed(CPU)
             .note(format!(
                 "{what}; best of {} runs of {rounds} rounds, CPU time; requests to \
                  physmem::Physmem::handle directly (no IPC, no trace)",
@@ -522,6 +532,7 @@ fn pressure(scale: Scale, facts: &Facts) -> Vec<Row> {
         Ok((k_instructions, k_secs)) => {
             Row::new(figure_k, k_instructions as f64 / k_secs / 1e6, "MIPS")
                 .vs(Some(mips), "the same run in a Session")
+                .timed(CPU)
                 .note(format!(
             "Kernel::boot + Kernel::run as Session::new configures them, without snapshots \
                  (every {} instructions a Session copies the kernel and its RAM); ratio = \
@@ -534,6 +545,7 @@ fn pressure(scale: Scale, facts: &Facts) -> Vec<Row> {
     vec![
         Row::new(figure_i, mips, "MIPS")
             .vs(facts.emu_alu_mips, "emulator, register loop")
+            .timed(CPU)
             .note(format!(
                 "{} instructions, {faults} faults in {secs:.2} s CPU; 3 cyclic scanners \
                  (LRU, Clock, FIFO; guaranteed + extra < pages) and a 4th task arriving at \
@@ -542,6 +554,7 @@ fn pressure(scale: Scale, facts: &Facts) -> Vec<Row> {
                 num_u(programs::LATE_START)
             )),
         Row::new(figure_f, fps, "faults/s")
+            .timed(CPU)
             .vs(
                 facts.fault_ns.map(|ns| 1e9 / ns),
                 "first-touch round trips/s",
@@ -620,6 +633,7 @@ fn step_back() -> Vec<Row> {
     vec![
         Row::new(figure_goto, goto_ms, "ms")
             .vs(Some(forward_ms), "run from boot to there")
+            .timed(WALL)
             .note(format!(
                 "4-task pressure scenario, {} instructions; replays from the nearest earlier \
                  snapshot (every {} instructions, at most {} kept at this RAM size)",
@@ -627,7 +641,9 @@ fn step_back() -> Vec<Row> {
                 num_u(s.snapshot_every()),
                 s.snapshot_limit()
             )),
-        Row::new(figure_back, back_ms, "ms").vs(Some(forward_ms), "run from boot to there"),
+        Row::new(figure_back, back_ms, "ms")
+            .vs(Some(forward_ms), "run from boot to there")
+            .timed(WALL),
         Row::new(figure_mem, mib(estimate), "MiB")
             .vs(
                 measured.map(|m| mib(m / (events as f64 / 1e6))),
