@@ -7,6 +7,7 @@
 pub mod build;
 mod by_id;
 mod callback;
+pub mod challenges;
 mod env;
 pub mod exec;
 mod fault;
@@ -15,6 +16,7 @@ mod fork;
 mod gate;
 mod invariants;
 mod kernel;
+pub mod lessons;
 mod loader;
 mod mapdb;
 mod pagetable;
@@ -46,3 +48,18 @@ pub use scenario::{
 pub use session::{Session, Summary, TaskSummary};
 pub use task::{Task, TaskCounters, ThreadState};
 pub use trace::{AccessKind, Endpoint, Event, Record, Trace, Words};
+
+/// physmem's requests and replies as the trace carries them, and its benchmark workloads:
+/// what a front end shows of physmem without depending on it.
+pub mod rpc {
+    pub use physmem::bench::{allocate_map_deallocate, cow_copy_and_break};
+    pub use physmem::{PhysmemError, Reply, Request};
+}
+
+/// The pager's types a front end shows: its memory manager (policy queues), its trace
+/// events, its policies, the reference-string simulator and the miss-ratio curves.
+pub mod pager {
+    pub use libhurd_mm::{
+        curve, simulate, single, stack_distance, MemoryManager, PagerEvent, PolicyKind, SimReport,
+    };
+}

@@ -48,8 +48,8 @@ pub fn bench_scenario(json: &str) -> Result<String, JsError> {
 #[wasm_bindgen(js_name = benchPhysmem)]
 pub fn bench_physmem(name: &str, rounds: u32) -> Result<(), JsError> {
     let work = match name {
-        "churn" => physmem::bench::allocate_map_deallocate,
-        "cow" => physmem::bench::cow_copy_and_break,
+        "churn" => selfpage_core::rpc::allocate_map_deallocate,
+        "cow" => selfpage_core::rpc::cow_copy_and_break,
         _ => return Err(JsError::new(&format!("no physmem workload named {name:?}"))),
     };
     work(rounds).map_err(|e| JsError::new(&e.to_string()))
@@ -70,8 +70,8 @@ pub fn bench_curves(
     seed: f64,
     reps: u32,
 ) -> Result<String, JsError> {
-    use libhurd_mm::curve::{lru_curve, opt_curve, FrameRange};
-    use libhurd_mm::single::{lru_misses, opt_misses, uniform_refs};
+    use selfpage_core::pager::curve::{lru_curve, opt_curve, FrameRange};
+    use selfpage_core::pager::single::{lru_misses, opt_misses, uniform_refs};
     let stream = uniform_refs(refs as usize, pages, seed as u64);
     let all = FrameRange::new(1, u64::from(pages)).map_err(|e| JsError::new(&e.to_string()))?;
     let at = (frames.clamp(1, pages.max(1)) - 1) as usize;

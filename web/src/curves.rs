@@ -3,8 +3,8 @@
 //! policy's miss-ratio curve, a slice at a time so the page never blocks; and the working
 //! set W(t, τ) of that stream.
 
-use libhurd_mm::curve::{self, CurveJob, FrameRange, CURVE_POLICIES};
-use libhurd_mm::{stack_distance, PolicyKind};
+use selfpage_core::pager::curve::{self, CurveJob, FrameRange, CURVE_POLICIES};
+use selfpage_core::pager::{stack_distance, PolicyKind};
 use selfpage_core::{Recorder, Session};
 
 /// Instructions of the replay per slice.

@@ -1,6 +1,6 @@
 //! Small text formatters shared by the views.
 
-use physmem::{PhysmemError, Reply, Request};
+use selfpage_core::rpc::{PhysmemError, Reply, Request};
 use selfpage_core::{AccessKind, Endpoint, Event, Kernel};
 
 /// A 32-bit value as 0x-prefixed, 8 hex digits.

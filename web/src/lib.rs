@@ -10,6 +10,8 @@ mod files;
 mod format;
 mod highlight;
 mod highlight_c;
+mod lesson;
+mod markdown;
 mod pace;
 mod plot;
 mod policy_queue;

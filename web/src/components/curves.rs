@@ -5,8 +5,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use libhurd_mm::curve::{belady_points, knee};
-use libhurd_mm::PolicyKind;
+use selfpage_core::pager::curve::{belady_points, knee};
+use selfpage_core::pager::PolicyKind;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;

@@ -157,7 +157,7 @@ pub fn FrameMap(props: &LiveProps) -> Html {
         });
     html! {
         <div class="card" id="frames">
-            <h2>{"Physical memory"}<span class="badge" id="frames-used">{ format!("{used} of {} frames in use", cells.len()) }</span></h2>
+            <h2>{"Physical memory"}<super::explain::Explain pane="frames" /><span class="badge" id="frames-used">{ format!("{used} of {} frames in use", cells.len()) }</span></h2>
             <div class="frame-map-wrap">
                 <canvas ref={canvas} class="frame-map" tabindex="0" {onmousemove} {onkeydown}
                     aria-label="Physical frame map: arrow keys move between frames" aria-describedby="frame-detail" />

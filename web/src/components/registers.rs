@@ -30,7 +30,7 @@ pub fn Registers(props: &PaneProps) -> Html {
     let any_undefined = flags.iter().any(|f| f.undefined.is_some());
     html! {
         <div class="card" id="cpu">
-            <h2>{ format!("CPU · task {task} '{name}'") }<span class="badge">{ status }</span></h2>
+            <h2>{ format!("CPU · task {task} '{name}'") }<super::explain::Explain pane="cpu" /><span class="badge">{ status }</span></h2>
             <div class="regs">
                 { for NAMES.iter().enumerate().map(|(i, n)| html! {
                     <div class="reg"><span class="reg-name">{ *n }</span><code id={format!("reg-{}", n.to_lowercase())}>{ hex32(cpu.regs[i]) }</code></div>

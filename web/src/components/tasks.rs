@@ -32,7 +32,7 @@ pub fn Tasks(props: &PaneProps) -> Html {
     let servers = state.with_kernel(views::servers).unwrap_or_default();
     html! {
         <div class="card" id="tasks">
-            <h2>{"Tasks and their frames"}</h2>
+            <h2>{"Tasks and their frames"}<super::explain::Explain pane="tasks" /></h2>
             <table class="tasks">
                 <tr><th>{"task"}</th><th title="guaranteed + extra frames">{"frames"}</th><th>{"held"}</th><th>{"faults"}</th><th>{"in/out"}</th><th>{"status"}</th></tr>
                 { for rows.iter().map(|(g, x, t, _)| {

@@ -299,7 +299,7 @@ pub fn Timeline(props: &PaneProps) -> Html {
         .or_else(|| faults.last().map(|(s, _)| *s));
     html! {
         <div class="card" id="timeline">
-            <h2>{"Fault timeline"}<span class="badge" id="fault-count">{ format!("{total} faults") }</span></h2>
+            <h2>{"Fault timeline"}<super::explain::Explain pane="timeline" /><span class="badge" id="fault-count">{ format!("{total} faults") }</span></h2>
             <ol class="fault-strip" aria-label="Faults, newest first: ←→ move, Enter shows one" {onclick} {onkeydown}>
                 { for faults.iter().rev().map(|(seq, label)| {
                     let shown = chosen == Some(*seq);

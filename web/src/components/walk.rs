@@ -38,7 +38,7 @@ pub fn Walk(props: &PaneProps) -> Html {
         .flatten();
     html! {
         <div class="card" id="walk">
-            <h2>{"Page-table walk"}</h2>
+            <h2>{"Page-table walk"}<super::explain::Explain pane="walk" /></h2>
             <label class="walk-input">
                 {"virtual address "}
                 <input type="text" aria-label="Virtual address to walk" value={hex32(state.walk_addr)} onchange={on_input} spellcheck="false" />
