@@ -566,20 +566,22 @@ mod dispatch_tests {
     use crate::fake::FakeEnv;
     use crate::ENOMEM;
 
+    /// The call a gate trap with these registers (EDI 0) makes.
+    fn call(eax: u32, ebx: u32, ecx: u32, edx: u32, esi: u32) -> GateCall {
+        decode(GateRegs {
+            eax,
+            ebx,
+            ecx,
+            edx,
+            esi,
+            edi: 0,
+        })
+        .expect("a valid gate call")
+    }
+
     #[test]
     fn gate_calls_reach_the_memory_manager_and_errors_come_back_negative() {
         let (mut mm, mut env) = FakeEnv::setup(4, PolicyKind::Clock);
-        let call = |eax, ebx, ecx, edx, esi| {
-            decode(GateRegs {
-                eax,
-                ebx,
-                ecx,
-                edx,
-                esi,
-                edi: 0,
-            })
-            .unwrap()
-        };
         assert_eq!(mm.gate(&mut env, call(1, 0, 8192, 6, 0)), Some(0x4000));
         assert_eq!(mm.gate(&mut env, call(5, 0x4000, 4096, 3, 0)), Some(0));
         assert_eq!(mm.regions()[0].priority, 3);
@@ -602,17 +604,6 @@ mod dispatch_tests {
     fn file_calls_on_bad_descriptors_and_without_a_file_server_fail_cleanly() {
         use crate::{EBADF, ENOSYS};
         let (mut mm, mut env) = FakeEnv::setup(4, PolicyKind::Clock);
-        let call = |eax, ebx, ecx, edx, esi| {
-            decode(GateRegs {
-                eax,
-                ebx,
-                ecx,
-                edx,
-                esi,
-                edi: 0,
-            })
-            .unwrap()
-        };
         let e = mm.open_file(&mut env, "/data/table", false).unwrap_err();
         assert_eq!(e.errno(), ENOSYS);
         assert!(e.to_string().contains("no file server"), "{e}");
