@@ -75,7 +75,9 @@ pub fn dense(refs: &[u32]) -> (Vec<u32>, usize) {
     };
     let out = if max < TABLE_PAGES {
         let mut table = vec![NEW; max as usize + 1];
-        refs.iter().map(|&p| number(&mut table[p as usize])).collect()
+        refs.iter()
+            .map(|&p| number(&mut table[p as usize]))
+            .collect()
     } else {
         let mut ids = std::collections::HashMap::with_capacity(1024);
         refs.iter()
