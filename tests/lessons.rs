@@ -11,6 +11,14 @@ use selfpage_core::{
     presets, views, Event, KernelConfig, Scenario, Session, Stopped, Summary, TaskSummary,
 };
 
+#[path = "lesson_claims/curves.rs"]
+mod curves;
+#[path = "lesson_claims/files.rs"]
+mod files;
+
+use curves::*;
+use files::*;
+
 /// Boots a preset scenario with a kernel configuration and runs it to the end.
 fn run_with(name: &str, config: KernelConfig) -> Session {
     let scenario = presets::scenario(name).unwrap_or_else(|| panic!("no preset {name}"));
@@ -254,11 +262,47 @@ lesson_test!(
     9,
     [lesson_09_without_invlpg_stale_translations_corrupt_memory]
 );
+lesson_test!(
+    lesson_11,
+    11,
+    [
+        lesson_11_the_table_of_faults,
+        lesson_11_fifos_small_memory_holds_pages_its_large_one_lacks_and_lrus_never_does,
+        lesson_11_a_real_run_shows_the_anomaly_under_clock,
+        simulated_faults_are_measured_on_a_string_or_a_recorded_run,
+    ]
+);
+lesson_test!(
+    lesson_12,
+    12,
+    [
+        lesson_12_the_column_walk_needs_every_page_it_touches,
+        lesson_12_the_row_walk_needs_two_frames,
+    ]
+);
+lesson_test!(
+    lesson_13,
+    13,
+    [
+        lesson_13_a_file_fault_costs_a_block_read_and_twelve_messages_a_cache_hit_six,
+        file_counters_need_a_file_server,
+    ]
+);
+lesson_test!(
+    lesson_14,
+    14,
+    [lesson_14_a_private_copy_is_one_the_file_never_sees]
+);
+lesson_test!(
+    lesson_15,
+    15,
+    [lesson_15_under_pressure_the_cache_gives_frames_back_and_nothing_is_lost]
+);
 
 #[test]
 fn every_lesson_has_a_test_above_and_parses() {
     let all = lessons::all().expect("every lesson parses");
-    assert_eq!(all.len(), 10, "add a lesson_test! line for the new lesson");
+    assert_eq!(all.len(), 15, "add a lesson_test! line for the new lesson");
     for (i, l) in all.iter().enumerate() {
         assert_eq!(l.number, i + 1);
         assert!(
@@ -294,9 +338,9 @@ fn bad_lesson_numbers_are_refused_with_a_message() {
     let e = lessons::lesson(0).expect_err("no lesson 0");
     assert_eq!(
         e.to_string(),
-        "there is no lesson 0: the lessons are numbered 1 to 10"
+        "there is no lesson 0: the lessons are numbered 1 to 15"
     );
-    assert!(lessons::lesson(11).is_err());
+    assert!(lessons::lesson(16).is_err());
     let e = lessons::parse(1, "broken", "title = 3").expect_err("malformed");
     assert!(e.to_string().starts_with("lesson broken:"), "{e}");
 }

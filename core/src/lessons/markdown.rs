@@ -84,6 +84,7 @@ fn table(rows: &[Row]) -> String {
         })
         .collect();
     let with_status = rows.iter().any(|r| r.status.is_some());
+    let with_output = rows.iter().any(|r| r.output.is_some());
     let mut md = String::from("| scenario |");
     let mut rule = String::from("|---|");
     if with_task {
@@ -96,6 +97,10 @@ fn table(rows: &[Row]) -> String {
     }
     if with_status {
         md.push_str(" status |");
+        rule.push_str("---|");
+    }
+    if with_output {
+        md.push_str(" output |");
         rule.push_str("---|");
     }
     let _ = writeln!(md, "\n{rule}");
@@ -115,6 +120,14 @@ fn table(rows: &[Row]) -> String {
         }
         if with_status {
             let _ = write!(md, " {} |", r.status.as_deref().unwrap_or(""));
+        }
+        if with_output {
+            let out = r
+                .output
+                .as_deref()
+                .map(|o| format!("`{o}`"))
+                .unwrap_or_default();
+            let _ = write!(md, " {out} |");
         }
         md.push('\n');
     }

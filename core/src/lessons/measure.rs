@@ -4,8 +4,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::LessonError;
+use crate::pager::curve::{check_refs, miss_curve, FrameRange};
+use crate::pager::PolicyKind;
 use crate::session::{Session, Summary, TaskSummary};
-use crate::{presets, Stopped};
+use crate::{pager_seed, presets, Stopped};
+
+/// The seed a simulated random policy uses on a reference string (as `selfpage mrc`).
+const REFS_SEED: u64 = 1;
 
 /// A quantity of a finished run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +36,26 @@ pub enum Quantity {
     TlbMisses,
     /// Trace records of the kind named by `event`.
     Events,
+    /// Faults of `policy` with `frames` frames, simulated on the reference string `refs`
+    /// or, without it, on the pages the task touched in the run (what the Miss-ratio
+    /// curves pane draws).
+    SimulatedFaults,
+    /// File pages the file server found in its cache.
+    CacheHits,
+    /// File pages the file server read from the disk.
+    CacheMisses,
+    /// File pages the file server's cache evicted.
+    CacheEvicted,
+    /// Dirty file pages written back to the disk.
+    WrittenBack,
+    /// Blocks the ramdisk read.
+    BlocksRead,
+    /// Blocks the ramdisk wrote.
+    BlocksWritten,
+    /// File pages cached at the end of the run.
+    Cached,
+    /// Dirty file pages at the end of the run.
+    Dirty,
 }
 
 impl Quantity {
@@ -47,6 +72,15 @@ impl Quantity {
             Quantity::TlbHits => "TLB hits",
             Quantity::TlbMisses => "TLB misses",
             Quantity::Events => "events",
+            Quantity::SimulatedFaults => "simulated faults",
+            Quantity::CacheHits => "cache hits",
+            Quantity::CacheMisses => "cache misses",
+            Quantity::CacheEvicted => "cache evictions",
+            Quantity::WrittenBack => "written back",
+            Quantity::BlocksRead => "blocks read",
+            Quantity::BlocksWritten => "blocks written",
+            Quantity::Cached => "cached at the end",
+            Quantity::Dirty => "dirty at the end",
         }
     }
 }
@@ -65,6 +99,15 @@ pub struct Measure {
     /// The event kind, for `of = "events"`.
     #[serde(default)]
     pub event: Option<String>,
+    /// The reference string, for `of = "simulated-faults"` (then the scenario is not run).
+    #[serde(default)]
+    pub refs: Option<Vec<u32>>,
+    /// The simulated policy, for `of = "simulated-faults"`.
+    #[serde(default)]
+    pub policy: Option<PolicyKind>,
+    /// The simulated number of frames, for `of = "simulated-faults"`.
+    #[serde(default)]
+    pub frames: Option<u32>,
 }
 
 /// A preset scenario run to its end.
@@ -97,6 +140,11 @@ impl Measure {
     /// # Errors
     /// The task is not in the run, or its exit code is asked for and it did not exit.
     pub fn read(&self, run: &Finished) -> Result<u64, LessonError> {
+        let files = || {
+            run.summary
+                .files
+                .ok_or_else(|| LessonError::NoFiles(self.scenario.clone()))
+        };
         let tasks = tasks_named(&run.summary, self.task.as_deref())?;
         let sum = |f: fn(&TaskSummary) -> u64| tasks.iter().map(|t| f(t)).sum::<u64>();
         Ok(match self.of {
@@ -128,15 +176,65 @@ impl Measure {
                     .filter(|r| r.event.kind() == kind)
                     .count() as u64
             }
+            Quantity::SimulatedFaults => return self.simulated(Some(run)),
+            Quantity::CacheHits => files()?.cache.hits,
+            Quantity::CacheMisses => files()?.cache.misses,
+            Quantity::CacheEvicted => files()?.cache.evicted,
+            Quantity::WrittenBack => files()?.cache.written_back,
+            Quantity::BlocksRead => files()?.disk.blocks_read,
+            Quantity::BlocksWritten => files()?.disk.blocks_written,
+            Quantity::Cached => u64::from(files()?.cached),
+            Quantity::Dirty => u64::from(files()?.dirty),
         })
     }
 
-    /// Runs the scenario to its end and reads the quantity.
+    /// Runs the scenario to its end and reads the quantity; a simulation on a given
+    /// reference string runs no scenario.
     ///
     /// # Errors
     /// As [`finish`] and [`Measure::read`].
     pub fn measure(&self) -> Result<u64, LessonError> {
+        if self.of == Quantity::SimulatedFaults && self.refs.is_some() {
+            return self.simulated(None);
+        }
         self.read(&finish(&self.scenario)?)
+    }
+
+    /// Faults of `policy` with `frames` frames on `refs`, or on the recorded references
+    /// of the task in `run`.
+    fn simulated(&self, run: Option<&Finished>) -> Result<u64, LessonError> {
+        let incomplete =
+            || LessonError::Simulation("it needs a policy and a number of frames".into());
+        let (policy, frames) = (
+            self.policy.ok_or_else(incomplete)?,
+            self.frames.ok_or_else(incomplete)?,
+        );
+        let range = FrameRange::new(u64::from(frames), u64::from(frames))
+            .map_err(|e| LessonError::Simulation(e.to_string()))?;
+        let faults = match (&self.refs, run) {
+            (Some(refs), _) => {
+                check_refs(refs).map_err(|e| LessonError::Simulation(e.to_string()))?;
+                miss_curve(policy, refs, range, REFS_SEED)
+            }
+            (None, Some(run)) => {
+                let tasks = tasks_named(&run.summary, self.task.as_deref())?;
+                let [t] = tasks.as_slice() else {
+                    return Err(LessonError::WhichTask(self.scenario.clone()));
+                };
+                let recorded = run.session.references();
+                let pages = recorded
+                    .task(t.id)
+                    .map(|r| r.pages.as_slice())
+                    .unwrap_or_default();
+                miss_curve(policy, pages, range, pager_seed(run.summary.seed, t.id))
+            }
+            (None, None) => {
+                return Err(LessonError::Simulation(
+                    "it needs a run or a reference string".into(),
+                ))
+            }
+        };
+        Ok(faults.first().copied().unwrap_or_default())
     }
 }
 
@@ -195,14 +293,41 @@ pub struct Row {
     /// Logical time at the end.
     #[serde(default)]
     pub time: Option<u64>,
+    /// File pages found in the file server's cache.
+    #[serde(default)]
+    pub cache_hits: Option<u64>,
+    /// File pages read from the disk.
+    #[serde(default)]
+    pub cache_misses: Option<u64>,
+    /// File pages the file server's cache evicted.
+    #[serde(default)]
+    pub cache_evicted: Option<u64>,
+    /// Dirty file pages written back.
+    #[serde(default)]
+    pub written_back: Option<u64>,
+    /// Blocks the ramdisk read.
+    #[serde(default)]
+    pub blocks_read: Option<u64>,
+    /// Blocks the ramdisk wrote.
+    #[serde(default)]
+    pub blocks_written: Option<u64>,
+    /// File pages cached at the end.
+    #[serde(default)]
+    pub cached: Option<u64>,
+    /// Dirty file pages at the end.
+    #[serde(default)]
+    pub dirty: Option<u64>,
     /// The task's status at the end ("exited 0", or the start of "killed: …").
     #[serde(default)]
     pub status: Option<String>,
+    /// What the task printed in the whole run.
+    #[serde(default)]
+    pub output: Option<String>,
 }
 
 impl Row {
     /// The numeric columns this row fills, in table order.
-    pub fn cells(&self) -> [(Quantity, Option<u64>); 8] {
+    pub fn cells(&self) -> [(Quantity, Option<u64>); 16] {
         [
             (Quantity::Faults, self.faults),
             (Quantity::PageIns, self.page_ins),
@@ -212,6 +337,14 @@ impl Row {
             (Quantity::TlbHits, self.tlb_hits),
             (Quantity::TlbMisses, self.tlb_misses),
             (Quantity::Time, self.time),
+            (Quantity::CacheHits, self.cache_hits),
+            (Quantity::CacheMisses, self.cache_misses),
+            (Quantity::CacheEvicted, self.cache_evicted),
+            (Quantity::WrittenBack, self.written_back),
+            (Quantity::BlocksRead, self.blocks_read),
+            (Quantity::BlocksWritten, self.blocks_written),
+            (Quantity::Cached, self.cached),
+            (Quantity::Dirty, self.dirty),
         ]
     }
 
@@ -229,6 +362,9 @@ impl Row {
                 task: self.task.clone(),
                 of,
                 event: None,
+                refs: None,
+                policy: None,
+                frames: None,
             };
             let measured = m.read(run)?;
             if measured != claimed {
@@ -245,6 +381,16 @@ impl Row {
                     wrong.push(format!(
                         "{} status: the lesson says {status}, the run ends {}",
                         self.scenario, t.status
+                    ));
+                }
+            }
+        }
+        if let Some(output) = &self.output {
+            for t in tasks_named(&run.summary, self.task.as_deref())? {
+                if t.output != *output {
+                    wrong.push(format!(
+                        "{} output: the lesson says {output:?}, the run prints {:?}",
+                        self.scenario, t.output
                     ));
                 }
             }

@@ -16,9 +16,15 @@
 //! * `[[question]]`s: `text`, `hint`, `explanation` (`{value}` is the measured number) and
 //!   `answer`: `{ kind = "number", value = N, measure = { scenario, of, task?, event? } }`
 //!   (graded against the run) or `{ kind = "choice", options = […], correct = i }`.
+//!   `of = "simulated-faults"` with `policy` and `frames` grades against the simulator:
+//!   on `refs = […]`, a reference string (the scenario is then not run), or else on the
+//!   pages the task touched in the run (what the Miss-ratio curves pane draws). The file
+//!   server's counters are `cache-hits`, `cache-misses`, `cache-evicted`, `written-back`,
+//!   `blocks-read`, `blocks-written`, `cached` and `dirty`.
 //! * `[[row]]`s of the "Measured" table (scenario, optional task and note, and any of
 //!   faults, page_ins, page_outs, evictions, instructions, tlb_hits, tlb_misses, time,
-//!   status), then `measured` (Markdown) and extra `[[section]]`s (`title`, `body`).
+//!   the file counters cache_hits … dirty, status, output), then `measured` (Markdown)
+//!   and extra `[[section]]`s (`title`, `body`).
 //!
 //! `tests/lessons.rs` drives every lesson through its steps (each check must be false
 //! before its step and true after it), checks every number question and every table row
@@ -78,6 +84,26 @@ const SOURCES: &[(&str, &str)] = &[
         "10-copy-on-write",
         include_str!("../../lessons/10-copy-on-write.toml"),
     ),
+    (
+        "11-beladys-anomaly",
+        include_str!("../../lessons/11-beladys-anomaly.toml"),
+    ),
+    (
+        "12-reading-a-miss-ratio-curve",
+        include_str!("../../lessons/12-reading-a-miss-ratio-curve.toml"),
+    ),
+    (
+        "13-who-pages-a-file",
+        include_str!("../../lessons/13-who-pages-a-file.toml"),
+    ),
+    (
+        "14-shared-and-private-mappings",
+        include_str!("../../lessons/14-shared-and-private-mappings.toml"),
+    ),
+    (
+        "15-file-cache-under-pressure",
+        include_str!("../../lessons/15-file-cache-under-pressure.toml"),
+    ),
 ];
 
 /// Why a lesson cannot be loaded or measured.
@@ -110,6 +136,12 @@ pub enum LessonError {
     /// The task did not exit.
     #[error("task {0} did not exit ({1})")]
     NoExit(String, String),
+    /// A file counter is asked of a scenario without a file server.
+    #[error("the scenario {0} has no file server")]
+    NoFiles(String),
+    /// A simulated fault count cannot be computed.
+    #[error("cannot simulate the faults: {0}")]
+    Simulation(String),
 }
 
 /// One lesson.

@@ -1,11 +1,15 @@
-//! The claims of lessons 11 and 12 (docs/lessons/11-beladys-anomaly.md,
-//! docs/lessons/12-reading-a-miss-ratio-curve.md), on the curves the page and `selfpage mrc`
-//! draw.
+//! The further claims of lessons 11 and 12 (Belady's anomaly, reading a miss-ratio
+//! curve), on the curves the page and `selfpage mrc` draw.
 
-use libhurd_mm::curve::{belady_points, knee, miss_curve, FrameRange, CURVE_POLICIES};
-use libhurd_mm::{simulate, PolicyKind};
-use selfpage_core::{presets, Session, Stopped};
+use std::collections::BTreeSet;
 
+use selfpage_core::pager::curve::{belady_points, knee, miss_curve, FrameRange, CURVE_POLICIES};
+use selfpage_core::pager::{simulate, PolicyKind};
+use selfpage_core::{lessons, Session};
+
+use crate::run;
+
+/// The classic reference string of lesson 11.
 const BELADY: [u32; 12] = [1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5];
 
 fn range(a: u64, b: u64) -> FrameRange {
@@ -14,15 +18,13 @@ fn range(a: u64, b: u64) -> FrameRange {
 
 /// The pages task 1 of a preset touched in its whole run, and the session.
 fn recorded(name: &str) -> (Vec<u32>, Session) {
-    let scenario = presets::scenario(name).expect("preset");
-    let mut s = Session::new(scenario).expect("boots");
-    assert_eq!(s.run_to_end(), Stopped::AllDone);
+    let s = run(name);
     let refs = s.references();
     (refs.task(1).expect("task 1").pages.clone(), s)
 }
 
-#[test]
-fn lesson_11_the_table_of_faults() {
+/// A claim of the lesson, measured: the table of faults on the classic string.
+pub fn lesson_11_the_table_of_faults() {
     let want: [(PolicyKind, [u64; 5]); 6] = [
         (PolicyKind::Fifo, [12, 12, 9, 10, 5]),
         (PolicyKind::Clock, [12, 12, 9, 10, 5]),
@@ -44,10 +46,11 @@ fn lesson_11_the_table_of_faults() {
     );
 }
 
-#[test]
-fn lesson_11_fifos_small_memory_holds_pages_its_large_one_lacks_and_lrus_never_does() {
+/// A claim of the lesson, measured: FIFO's inclusion fails after the 7th, 8th and 11th
+/// references; LRU's and OPT's never does.
+pub fn lesson_11_fifos_small_memory_holds_pages_its_large_one_lacks_and_lrus_never_does() {
     let held = |kind: PolicyKind, frames: u32| {
-        let mut set = std::collections::BTreeSet::new();
+        let mut set = BTreeSet::new();
         simulate(kind, frames, &BELADY, 1)
             .steps
             .iter()
@@ -79,8 +82,21 @@ fn lesson_11_fifos_small_memory_holds_pages_its_large_one_lacks_and_lrus_never_d
     }
 }
 
-#[test]
-fn lesson_12_the_column_walk_needs_every_page_it_touches() {
+/// A claim of the lesson, measured: the buffer pool's recorded run shows the anomaly
+/// under Clock, never under LRU or OPT.
+pub fn lesson_11_a_real_run_shows_the_anomaly_under_clock() {
+    let (refs, _) = recorded("db-pool-lru");
+    let curve = |k| miss_curve(k, &refs, range(1, 23), selfpage_core::pager_seed(1, 1));
+    let clock = curve(PolicyKind::Clock);
+    assert_eq!(belady_points(1, &clock), [16, 18, 20, 22]);
+    assert_eq!((clock[14], clock[15]), (174, 180));
+    for kind in [PolicyKind::Lru, PolicyKind::Opt] {
+        assert!(belady_points(1, &curve(kind)).is_empty(), "{kind:?}");
+    }
+}
+
+/// A claim of the lesson, measured: the column walk's curves.
+pub fn lesson_12_the_column_walk_needs_every_page_it_touches() {
     let (refs, session) = recorded("matrix-cols-tight");
     assert_eq!(refs.len(), 8_193);
     let all = range(1, 17);
@@ -117,6 +133,10 @@ fn lesson_12_the_column_walk_needs_every_page_it_touches() {
         opt.windows(2).skip(1).take(14).all(|w| w[0] - w[1] == 272),
         "{opt:?}"
     );
+    assert!(
+        mru.windows(2).skip(1).take(14).all(|w| w[0] - w[1] == 511),
+        "{mru:?}"
+    );
     assert_eq!(knee(1, &lru), Some(2));
     // The live LRU pager with the task's 12 frames.
     assert_eq!(session.summary().tasks[0].faults, 4_096);
@@ -125,12 +145,38 @@ fn lesson_12_the_column_walk_needs_every_page_it_touches() {
     }
 }
 
-#[test]
-fn lesson_12_the_row_walk_needs_two_frames() {
+/// A claim of the lesson, measured: the row walk's curves.
+pub fn lesson_12_the_row_walk_needs_two_frames() {
     let (refs, _) = recorded("matrix-rows-tight");
     assert_eq!(refs.len(), 8_193);
     for kind in [PolicyKind::Lru, PolicyKind::Opt] {
         let c = miss_curve(kind, &refs, range(1, 17), 1);
         assert!(c[1..].iter().all(|&f| f == 17), "{kind:?}: {c:?}");
     }
+}
+
+/// The reference-string measure: graded without running a scenario, and refused with a
+/// message when incomplete.
+pub fn simulated_faults_are_measured_on_a_string_or_a_recorded_run() {
+    let q = &lessons::lesson(11).expect("lesson 11").question[0];
+    let lessons::Answer::Number { measure, .. } = &q.answer else {
+        panic!("lesson 11's first question is a number")
+    };
+    let mut m = measure.clone();
+    m.scenario = "no-such-preset".into();
+    assert_eq!(m.measure(), Ok(9), "a reference string runs no scenario");
+    m.frames = None;
+    assert_eq!(
+        m.measure().map_err(|e| e.to_string()),
+        Err("cannot simulate the faults: it needs a policy and a number of frames".into())
+    );
+    m.frames = Some(3);
+    m.refs = Some(Vec::new());
+    assert!(m.measure().is_err(), "an empty string is refused");
+    m.refs = None;
+    m.scenario = "competing-tasks".into();
+    assert!(
+        m.measure().is_err(),
+        "a recorded run of several tasks needs the task named"
+    );
 }
