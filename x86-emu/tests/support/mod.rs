@@ -11,6 +11,9 @@
 
 #![allow(dead_code)]
 
+pub mod cases;
+pub mod random;
+
 use iced_x86::{Decoder, DecoderOptions, InstructionInfoFactory, OpAccess, OpKind, RflagsBits};
 use std::fmt::Write as _;
 use std::path::PathBuf;
