@@ -28,6 +28,9 @@ fn scenario(ram_frames: u32, tasks: Vec<TaskSpec>) -> Scenario {
         max_steps: 5_000_000,
         invlpg: true,
         tasks,
+        disk: None,
+        fs: None,
+        files: Vec::new(),
     }
 }
 
@@ -307,4 +310,18 @@ fn an_instruction_that_needs_more_pages_than_the_task_holds_is_stopped_not_spun(
         other => panic!("expected a kill, got {other:?}"),
     }
     assert!(t.counters.faults <= 65);
+}
+
+#[test]
+fn a_fresh_page_in_a_reused_frame_reads_zero() {
+    // Four pages are written and evicted (3 frames: the text page and 2 data pages); four
+    // more pages are then read in the frames they left. Each must read as zero.
+    let source = "_start:\n    mov eax, 1\n    xor ebx, ebx\n    mov ecx, 8 * 4096\n    mov edx, 6\n    xor esi, esi\n    int 0x30\n    mov edi, eax\n    mov ecx, 4\nfill:\n    mov dword [edi + 100], 0xdeadbeef\n    add edi, 4096\n    dec ecx\n    jnz fill\n    mov ecx, 4\ncheck:\n    mov ebx, [edi + 100]\n    test ebx, ebx\n    jnz done\n    add edi, 4096\n    dec ecx\n    jnz check\ndone:\n    mov eax, 8\n    int 0x30\n";
+    let s = run(scenario(64, vec![task("reuser", source, 3, 0)]));
+    let t = &s.summary().tasks[0];
+    assert_eq!(
+        t.status, "exited 0",
+        "the exit status is what a fresh page read"
+    );
+    assert!(t.evictions >= 4, "{} evictions", t.evictions);
 }

@@ -3,14 +3,17 @@
 //! After every step that adds to the trace the kernel's invariants hold (page tables, the
 //! mapping database and physmem agree; COW frames are read-only; physmem's own invariants),
 //! and what a session keeps stays bounded (trace records, snapshots). At the end, rewinding
-//! to a random event and running on gives the same trace hash.
+//! to a random event and running on gives the same trace hash. A second soak does the same
+//! with a ramdisk, a file server and tasks that map, write, scan and msync its files.
 //!
 //! `SOAK_STEPS` sets the instructions per scenario (default 100,000) and `SOAK_CASES` the
 //! number of scenarios (default 12); `cargo xtask fuzz` runs it with millions of steps.
 
 use libhurd_mm::policy::PolicyKind;
 use proptest::prelude::*;
-use selfpage_core::{presets, KernelConfig, Scenario, Session, Stopped, TaskSpec, Until};
+use selfpage_core::{
+    presets, DiskSpec, FileEntry, FsSpec, KernelConfig, Scenario, Session, Stopped, TaskSpec, Until,
+};
 
 /// The number in environment variable `name`, or `default`.
 fn env_or(name: &str, default: u64) -> u64 {
@@ -67,6 +70,9 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             max_steps: steps(),
             invlpg,
             tasks,
+            disk: None,
+            fs: None,
+            files: Vec::new(),
         })
 }
 
@@ -104,6 +110,108 @@ proptest! {
             return Ok(());
         };
         run_checked(&mut s)?;
+        let hash = s.summary().trace_hash;
+        let target = (s.kernel().trace().len() as f64 * rewind) as u64;
+        prop_assert!(s.goto_event(target));
+        s.kernel().check_invariants().map_err(TestCaseError::fail)?;
+        s.run_to_end();
+        prop_assert_eq!(s.summary().trace_hash, hash);
+    }
+}
+
+/// The file presets' programs, and two that use only anonymous memory beside them.
+const FILE_PROGRAMS: [&str; 6] = [
+    "file-writer",
+    "file-reader",
+    "file-private",
+    "file-scan",
+    "seq-scan",
+    "hog",
+];
+
+/// A random machine with a disk holding the files the file programs open (of random sizes:
+/// some too small for what the programs map, so faults past the end happen too), a file
+/// server with a random cache, and one to five tasks.
+fn file_scenario() -> impl Strategy<Value = Scenario> {
+    let task = (
+        0..FILE_PROGRAMS.len(),
+        1u32..24,
+        0u32..16,
+        prop_oneof![Just(0u64), 0u64..20_000],
+    )
+        .prop_map(|(p, guaranteed, extra, start_at)| TaskSpec {
+            name: FILE_PROGRAMS[p].into(),
+            source: None,
+            preset: Some(FILE_PROGRAMS[p].into()),
+            lang: None,
+            guaranteed,
+            extra,
+            policy: "lru".into(),
+            ignore_pressure: false,
+            start_at,
+        });
+    let file = |path: &'static str| {
+        (1u32..40_000).prop_map(move |size| FileEntry {
+            path: path.into(),
+            size,
+            content: Some(format!("{path} ")),
+        })
+    };
+    (
+        prop_oneof![Just(128u32), Just(256), Just(512)],
+        any::<u64>(),
+        (1u32..8, 0u32..12, any::<bool>()),
+        (
+            file("/data/table"),
+            file("/etc/config"),
+            (1u32..48).prop_map(|p| p * 4096),
+        ),
+        proptest::collection::vec(task, 1..=5),
+    )
+        .prop_map(
+            |(ram_frames, seed, (guaranteed, extra, fifo), (table, config, big), tasks)| Scenario {
+                name: "soak with files".into(),
+                ram_frames,
+                kernel_frames: None,
+                seed,
+                max_steps: steps(),
+                invlpg: true,
+                tasks,
+                disk: Some(DiskSpec { blocks: 128 }),
+                fs: Some(FsSpec {
+                    guaranteed,
+                    extra,
+                    policy: if fifo { "fifo" } else { "lru" }.into(),
+                }),
+                files: vec![
+                    table,
+                    config,
+                    FileEntry {
+                        path: "/data/big".into(),
+                        size: big,
+                        content: None,
+                    },
+                ],
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(env_or("SOAK_CASES", 12) as u32))]
+
+    #[test]
+    fn with_files_invariants_hold_nothing_dirty_is_left_and_rewind_replays(
+        scenario in file_scenario(),
+        rewind in 0.0f64..1.0,
+    ) {
+        let Ok(mut s) = Session::new(scenario) else {
+            return Ok(());
+        };
+        run_checked(&mut s)?;
+        let done = s.kernel().tasks().all(|t| t.state.is_done());
+        if let (true, Some(fs)) = (done, s.kernel().file_server()) {
+            prop_assert_eq!(fs.stats().dirty, 0, "every dirty page reached the disk at the end");
+        }
         let hash = s.summary().trace_hash;
         let target = (s.kernel().trace().len() as f64 * rewind) as u64;
         prop_assert!(s.goto_event(target));

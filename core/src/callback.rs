@@ -25,6 +25,9 @@ pub(crate) fn run(
 ) -> (Option<u32>, u64, String) {
     let saved_cpu = m.cpu();
     let saved_cr3 = m.cr3();
+    // The callback is the pager's code, not the program's: its pages are not the task's
+    // references.
+    let log = m.pause_page_log();
     if saved_cr3 != cr3 {
         m.set_cr3(cr3);
     }
@@ -64,5 +67,6 @@ pub(crate) fn run(
     if saved_cr3 != cr3 {
         m.set_cr3(saved_cr3);
     }
+    m.resume_page_log(log);
     outcome
 }

@@ -1,8 +1,9 @@
 //! What a task's pager can do in the kernel: its `PagerEnv`. Every RPC to physmem is an IPC
 //! recorded in the trace; map items in physmem's replies land in the task's page tables.
 
+use libhurd_mm::store::{FileError, FileGrant, FileOpened};
 use libhurd_mm::{PagerEnv, PagerEvent, RefBits};
-use physmem::{Effect, Handle, PhysmemError, Reply, Request, Rights, TaskId, ZERO_PAGE};
+use physmem::{Effect, Handle, PhysmemError, Reply, Request, Rights, TaskId};
 use x86_emu::{Pfn, PhysAddr, PAGE_SIZE};
 
 use crate::kernel::System;
@@ -30,7 +31,7 @@ impl<'a> Env<'a> {
         for effect in effects {
             match effect {
                 Effect::Zero(pfn) => {
-                    self.write_frame(pfn.0, &ZERO_PAGE);
+                    self.zero_frame(pfn.0);
                     self.sys.emit(0, Event::FrameZeroed { pfn: pfn.0 });
                 }
                 Effect::Copy { from, to } => {
@@ -67,8 +68,17 @@ impl<'a> Env<'a> {
             .unwrap_or_else(|e| panic!("Env::write_frame: frame {pfn}: {e}"));
     }
 
+    /// Zeroes a frame: a fill, like physmem's own zeroing natively (never a copy of
+    /// [`physmem::ZERO_PAGE`]; see [`x86_emu::Machine::zero_phys`]).
+    fn zero_frame(&mut self, pfn: u32) {
+        self.sys
+            .machine
+            .zero_phys(PhysAddr(pfn * PAGE_SIZE), PAGE_SIZE as usize)
+            .unwrap_or_else(|e| panic!("Env::zero_frame: frame {pfn}: {e}"));
+    }
+
     /// Takes `rights` away from every mapping of a frame, recursively.
-    fn revoke(&mut self, pfn: u32, rights: Rights) {
+    pub(crate) fn revoke(&mut self, pfn: u32, rights: Rights) {
         let places = self.sys.mapdb.places_of(pfn);
         let remove = rights.contains(Rights::R);
         let mut touched = 0;
@@ -163,7 +173,7 @@ impl<'a> Env<'a> {
         Ok(())
     }
 
-    fn frame_of(&self, container: Handle, offset: u32) -> u32 {
+    pub(crate) fn frame_of(&self, container: Handle, offset: u32) -> u32 {
         // The pager only reads and writes pages it holds; anything else is a pager bug.
         self.sys
             .physmem
@@ -185,7 +195,7 @@ impl PagerEnv for Env<'_> {
         self.sys.emit(
             cost,
             Event::Ipc {
-                from: Endpoint::Pager(task),
+                from: crate::files::endpoint(task),
                 to: Endpoint::Physmem,
                 label: req.label(),
                 words: Words::new(),
@@ -206,7 +216,9 @@ impl PagerEnv for Env<'_> {
         self.apply_effects(effects.drain(..));
         self.sys.effects = effects;
         let mut refused = false;
-        if let Ok(Reply::Mapped { items, .. }) = &result {
+        // A server without an address space (the file server) binds frames but maps nothing.
+        let has_space = self.sys.tasks.get(task).is_some();
+        if let (Ok(Reply::Mapped { items, .. }), true) = (&result, has_space) {
             for item in items {
                 let pages = 1u32 << item.log2_size.saturating_sub(12);
                 for i in 0..pages {
@@ -234,7 +246,7 @@ impl PagerEnv for Env<'_> {
             0,
             Event::Ipc {
                 from: Endpoint::Physmem,
-                to: Endpoint::Pager(task),
+                to: crate::files::endpoint(task),
                 label: 0,
                 words: Words::new(),
             },
@@ -288,6 +300,11 @@ impl PagerEnv for Env<'_> {
         self.write_frame(pfn, data);
     }
 
+    fn zero_page(&mut self, container: Handle, offset: u32) {
+        let pfn = self.frame_of(container, offset);
+        self.zero_frame(pfn);
+    }
+
     fn ask_callback(&mut self, candidates: &[u32]) -> Option<u32> {
         let (entry, stack_top) = self.sys.tasks.get(self.task)?.eviction_callback?;
         let cr3 = self.cr3_of(self.task)?;
@@ -305,6 +322,22 @@ impl PagerEnv for Env<'_> {
             },
         );
         answer
+    }
+
+    fn file_open(&mut self, path: &str, write: bool) -> Result<FileOpened, FileError> {
+        crate::files::open(self.sys, self.task, path, write)
+    }
+
+    fn file_close(&mut self, open: u32) {
+        crate::files::close(self.sys, self.task, open);
+    }
+
+    fn file_page(&mut self, open: u32, offset: u32, write: bool) -> Result<FileGrant, FileError> {
+        crate::files::page(self.sys, self.task, open, offset, write)
+    }
+
+    fn file_sync(&mut self, open: u32, start: u32, end: u32) -> Result<(), FileError> {
+        crate::files::sync(self.sys, self.task, open, start, end)
     }
 
     fn event(&mut self, event: PagerEvent) {

@@ -60,6 +60,9 @@ pub struct ExecReport {
     pub esp: u32,
     /// EFLAGS.
     pub eflags: u32,
+    /// The status flags of `eflags` the architecture leaves undefined at the stop (a mask
+    /// of EFLAGS bits; their values are the emulator's model, see `x86_emu::undefined`).
+    pub undefined_flags: u32,
     /// Instructions retired.
     pub steps: u64,
     /// Exception vector, for a fault.
@@ -96,6 +99,7 @@ impl ExecReport {
             ebp: r(x86_emu::cpu::EBP),
             esp: r(x86_emu::cpu::ESP),
             eflags: cpu.eflags,
+            undefined_flags: cpu.undefined.mask(),
             steps,
             vector: None,
             cr2: None,

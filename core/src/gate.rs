@@ -3,7 +3,7 @@
 //! traps it only so the emulated task can reach its Rust memory manager.
 
 use libhurd_mm::gate::{self, GateCall, GateRegs};
-use x86_emu::cpu::{EAX, EBX, ECX, EDX, ESI};
+use x86_emu::cpu::{EAX, EBX, ECX, EDI, EDX, ESI};
 use x86_emu::{Vector, VirtAddr, PAGE_SIZE};
 
 use crate::env::Env;
@@ -27,6 +27,7 @@ pub(crate) fn call(k: &mut Kernel, id: u32) {
         ecx: cpu.regs[ECX],
         edx: cpu.regs[EDX],
         esi: cpu.regs[ESI],
+        edi: cpu.regs[EDI],
     };
     let call = match gate::decode(regs) {
         Ok(c) => c,
@@ -80,6 +81,19 @@ pub(crate) fn call(k: &mut Kernel, id: u32) {
                 }
                 k.sys.emit(0, Event::Print { task: id, text });
                 0
+            }
+            None if k.sys.tasks.get(id).is_some_and(|t| t.state.is_done()) => return,
+            None => gate::errno_eax(libhurd_mm::EFAULT),
+        },
+        GateCall::Open { ptr, len, write } => match read_user(k, id, ptr, len) {
+            Some(bytes) => {
+                let path = String::from_utf8_lossy(&bytes).into_owned();
+                let Some(mut mm) = k.managers.remove(id) else {
+                    return;
+                };
+                let r = mm.open_file(&mut Env::new(&mut k.sys, id), &path, write);
+                k.managers.insert(id, mm);
+                r.unwrap_or_else(|e| gate::errno_eax(e.errno()))
             }
             None if k.sys.tasks.get(id).is_some_and(|t| t.state.is_done()) => return,
             None => gate::errno_eax(libhurd_mm::EFAULT),
@@ -138,6 +152,24 @@ fn describe(call: &GateCall) -> String {
         GateCall::RegisterEvictionCallback { entry, stack_top } => {
             format!("register_eviction_callback({entry:#x}, {stack_top:#x})")
         }
+        GateCall::Open { ptr, len, write } => {
+            format!("open({ptr:#x}, {len}, {})", if *write { "rw" } else { "r" })
+        }
+        GateCall::Close(fd) => format!("close({fd})"),
+        GateCall::MmapFile {
+            addr,
+            len,
+            prot,
+            shared,
+            fd,
+            offset,
+        } => format!(
+            "mmap_file({}, {len:#x}, {prot:?}, {}, fd {fd}, offset {offset:#x})",
+            addr.map_or("any".into(), |a| format!("{a:#x}")),
+            if *shared { "shared" } else { "private" }
+        ),
+        GateCall::Msync { addr, len } => format!("msync({addr:#x}, {len:#x})"),
+        GateCall::FileSize(fd) => format!("file_size({fd})"),
     }
 }
 

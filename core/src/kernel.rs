@@ -28,6 +28,11 @@ pub const STACK_TOP: u32 = 0xC000_0000;
 /// Size of every task's stack region.
 pub const STACK_SIZE: u32 = 64 * PAGE_SIZE;
 
+/// The seed of task `id`'s pager (its random policy) in a scenario seeded with `seed`.
+pub fn pager_seed(seed: u64, id: u32) -> u64 {
+    seed ^ u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 /// Costs and limits of the kernel model, in logical time units (one per instruction).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KernelConfig {
@@ -160,6 +165,8 @@ pub(crate) struct System {
     /// Why the kernel could not install a mapping a pager asked for, if it could not.
     pub kernel_error: Option<String>,
     pub config: KernelConfig,
+    /// The file server (with its ramdisk), if the scenario declares a disk.
+    pub files: Option<fs::FileServer>,
 }
 
 impl System {
@@ -185,6 +192,8 @@ pub struct Kernel {
     programs: Vec<Program>,
     /// Scenario indices of tasks not yet arrived, earliest last.
     arrivals: Vec<usize>,
+    /// Each task's page references, when recording (see `references.rs`).
+    pub(crate) references: Option<ById<crate::references::TaskRefs>>,
 }
 
 impl Clone for Kernel {
@@ -214,6 +223,7 @@ impl Kernel {
             effects: Vec::new(),
             kernel_error: s.kernel_error.clone(),
             config: s.config.clone(),
+            files: s.files.clone(),
         };
         self.with_sys(sys)
     }
@@ -234,6 +244,7 @@ impl Kernel {
             scenario: self.scenario.clone(),
             programs: self.programs.clone(),
             arrivals: self.arrivals.clone(),
+            references: self.references.clone(),
         }
     }
 
@@ -264,6 +275,7 @@ impl Kernel {
             effects: Vec::new(),
             kernel_error: None,
             config,
+            files: None,
         };
         sys.emit(
             0,
@@ -273,6 +285,10 @@ impl Kernel {
                 physmem_frames: scenario.ram_frames - kernel_frames,
             },
         );
+        sys.files = crate::files::boot(&mut sys, scenario).map_err(|reason| LoadError::Setup {
+            task: "file server".into(),
+            reason,
+        })?;
         let programs = (0..scenario.tasks.len())
             .map(|index| {
                 build(scenario, index).map_err(|error| LoadError::Assemble {
@@ -292,6 +308,7 @@ impl Kernel {
             scenario: scenario.clone(),
             programs,
             arrivals,
+            references: None,
         };
         while kernel
             .arrivals
@@ -387,7 +404,7 @@ impl Kernel {
             Ok(physmem::Reply::Handle(h)) => h,
             other => return Err(setup(format!("physmem refused a container: {other:?}"))),
         };
-        let seed = self.scenario.seed ^ u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let seed = pager_seed(self.scenario.seed, id);
         let mut mm = MemoryManager::new(MmConfig {
             container,
             frames: spec.guaranteed + spec.extra,
@@ -428,6 +445,7 @@ impl Kernel {
             }
             let Some(id) = self.sys.run_queue.front().copied() else {
                 if self.arrivals.is_empty() {
+                    crate::files::sync_all(&mut self.sys);
                     return Stopped::AllDone;
                 }
                 continue;
@@ -439,6 +457,9 @@ impl Kernel {
                 Some(eip) => self.step_over_breakpoint(eip),
                 None => self.sys.machine.run(slice),
             };
+            if self.references.is_some() {
+                self.collect_references(id);
+            }
             left -= run.retired.min(left);
             self.sys.time += run.retired;
             self.sys.slice_used += run.retired;
@@ -487,6 +508,7 @@ impl Kernel {
             }
         }
         if self.sys.run_queue.is_empty() && self.arrivals.is_empty() {
+            crate::files::sync_all(&mut self.sys);
             Stopped::AllDone
         } else {
             Stopped::Budget
@@ -594,6 +616,9 @@ impl Kernel {
         for va in places {
             self.sys.mapdb.remove_tree((id, va));
         }
+        if let Some(files) = self.sys.files.as_mut() {
+            files.forget(TaskId(id));
+        }
         let effects = self.sys.physmem.kill(TaskId(id));
         Env::new(&mut self.sys, id).apply_effects(effects);
         pagetable::destroy(&mut self.sys.machine, &mut self.sys.pool, cr3);
@@ -653,6 +678,11 @@ impl Kernel {
     /// The emulated machine (CPU, RAM, TLB).
     pub fn machine(&self) -> &Machine {
         &self.sys.machine
+    }
+
+    /// The file server and its ramdisk, if the scenario declares a disk.
+    pub fn file_server(&self) -> Option<&fs::FileServer> {
+        self.sys.files.as_ref()
     }
 
     /// The physical memory server.

@@ -32,6 +32,10 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("matrix-cols.c", include_str!("../presets/matrix-cols.c")),
     ("db-pool.c", include_str!("../presets/db-pool.c")),
     ("own-policy.c", include_str!("../presets/own-policy.c")),
+    ("file-writer", include_str!("../presets/file-writer.asm")),
+    ("file-reader", include_str!("../presets/file-reader.asm")),
+    ("file-private", include_str!("../presets/file-private.asm")),
+    ("file-scan", include_str!("../presets/file-scan.asm")),
 ];
 
 /// Built-in scenarios: (name, TOML).
@@ -125,6 +129,13 @@ const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../presets/db-pool-app-c.toml"),
     ),
     ("own-policy-c", include_str!("../presets/own-policy-c.toml")),
+    ("file-shared", include_str!("../presets/file-shared.toml")),
+    ("file-private", include_str!("../presets/file-private.toml")),
+    ("file-scan", include_str!("../presets/file-scan.toml")),
+    (
+        "file-pressure",
+        include_str!("../presets/file-pressure.toml"),
+    ),
 ];
 
 /// The source of a built-in workload.

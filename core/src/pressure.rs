@@ -16,7 +16,8 @@ pub(crate) fn deliver(k: &mut Kernel, effect: Effect) {
             deadline,
         } => {
             let id = task.0;
-            let ignored = k.sys.tasks.get(id).is_none_or(|t| t.ignore_pressure);
+            let server = id == crate::files::FILE_SERVER;
+            let ignored = !server && k.sys.tasks.get(id).is_none_or(|t| t.ignore_pressure);
             k.sys.emit(
                 0,
                 Event::PressureRequest {
@@ -27,6 +28,10 @@ pub(crate) fn deliver(k: &mut Kernel, effect: Effect) {
                 },
             );
             if ignored {
+                return;
+            }
+            if server {
+                crate::files::return_frames(&mut k.sys, count);
                 return;
             }
             if let Some(mut mm) = k.managers.remove(id) {
@@ -46,7 +51,9 @@ pub(crate) fn deliver(k: &mut Kernel, effect: Effect) {
                     pfn: pfn.0,
                 },
             );
-            if let Some(mm) = k.managers.get_mut(id) {
+            if id == crate::files::FILE_SERVER {
+                crate::files::frame_lost(&mut k.sys, offset);
+            } else if let Some(mm) = k.managers.get_mut(id) {
                 mm.frames_lost(offset);
             }
         }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::files::{DiskSpec, FileEntry, FsSpec};
 use crate::presets;
 
 /// Most frames of RAM a scenario may ask for (256 MiB).
@@ -48,6 +49,15 @@ pub struct Scenario {
     /// The tasks, started in this order.
     #[serde(rename = "task", alias = "tasks", default)]
     pub tasks: Vec<TaskSpec>,
+    /// The ramdisk, if the scenario has files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk: Option<DiskSpec>,
+    /// The file server's frames and cache policy (defaults if absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fs: Option<FsSpec>,
+    /// The files put on the disk at boot.
+    #[serde(rename = "file", default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileEntry>,
 }
 
 /// One task of a scenario.
@@ -281,6 +291,7 @@ impl Scenario {
             }
             guaranteed += u64::from(t.guaranteed);
         }
+        guaranteed += u64::from(crate::files::validate(self)?);
         if guaranteed > u64::from(physmem_frames) {
             return Err(field(
                 "task",

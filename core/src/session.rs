@@ -73,6 +73,9 @@ pub struct Summary {
     pub tlb_misses: u64,
     /// Per task.
     pub tasks: Vec<TaskSummary>,
+    /// The file server's and the ramdisk's counters, if the scenario has a disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<fs::FsStats>,
 }
 
 impl Session {
@@ -110,6 +113,11 @@ impl Session {
     /// The kernel, for inspection.
     pub fn kernel(&self) -> &Kernel {
         &self.kernel
+    }
+
+    /// The state right after boot.
+    pub(crate) fn boot(&self) -> &Kernel {
+        &self.boot
     }
 
     /// The kernel, for changes such as breakpoints.
@@ -251,6 +259,7 @@ impl Session {
                 .tasks()
                 .map(|t| crate::views::task_summary(k, t))
                 .collect(),
+            files: k.file_server().map(|f| f.stats()),
         }
     }
 }

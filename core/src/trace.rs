@@ -26,6 +26,10 @@ pub enum Endpoint {
     Physmem,
     /// The kernel itself.
     Kernel,
+    /// The file server.
+    FileServer,
+    /// The ramdisk device server.
+    Ramdisk,
 }
 
 /// Kind of memory access, as in the L4 fault label's rwx bits.
@@ -223,6 +227,12 @@ pub enum Event {
         /// Why, in words.
         reason: String,
     },
+    /// The file server or the ramdisk did something (cache hit or miss, block read or
+    /// written, write-back, eviction).
+    Fs {
+        /// What happened.
+        event: fs::FsEvent,
+    },
 }
 
 impl Event {
@@ -249,6 +259,7 @@ impl Event {
             Event::Resumed { .. } => "resumed",
             Event::TaskExited { .. } => "task_exited",
             Event::TaskKilled { .. } => "task_killed",
+            Event::Fs { .. } => "fs",
         }
     }
 }

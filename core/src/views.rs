@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use x86_emu::asm::LineSpan;
 use x86_emu::mmu;
-use x86_emu::{PteFlags, VirtAddr, PAGE_SIZE};
+use x86_emu::{CpuState, PteFlags, VirtAddr, PAGE_SIZE};
 
 use crate::kernel::Kernel;
 use crate::pagetable;
@@ -40,6 +40,10 @@ pub mod mark {
     pub const TOUCHED: u16 = 1 << 10;
     /// Pinned by its task's pager: never evicted (the eviction callback's code and stack).
     pub const PINNED: u16 = 1 << 11;
+    /// In the file server's page cache (tasks with a shared mapping map it directly).
+    pub const PAGE_CACHE: u16 = 1 << 12;
+    /// A task's private copy of a file page (a private file mapping).
+    pub const PRIVATE_COPY: u16 = 1 << 13;
 }
 
 /// One cell of the physical frame map.
@@ -99,6 +103,9 @@ pub fn frame_map(k: &Kernel) -> Vec<FrameCell> {
         {
             c.owner = payer.0;
             c.marks = mark::BOUND;
+            if payer.0 == crate::files::FILE_SERVER {
+                c.marks |= mark::PAGE_CACHE;
+            }
             for (on, m) in [
                 (shared, mark::SHARED),
                 (cow, mark::COW),
@@ -116,12 +123,25 @@ pub fn frame_map(k: &Kernel) -> Vec<FrameCell> {
         .filter_map(|t| k.manager(t.id).map(|m| (t.id, m.pinned())))
         .flat_map(|(id, pages)| pages.into_iter().map(move |va| (id, va)))
         .collect();
+    // The first task seen mapping each frame: a second one makes it shared between tasks.
+    let mut mapper = vec![0u32; cells.len()];
     for ((task, va), node) in k.mapdb().iter() {
         let (Some(t), Some(c)) = (k.task(task), cells.get_mut(node.pfn as usize)) else {
             continue;
         };
         c.marks |= mark::MAPPED;
         c.vaddr.get_or_insert(va);
+        match mapper[node.pfn as usize] {
+            0 => mapper[node.pfn as usize] = task,
+            first if first != task => c.marks |= mark::SHARED,
+            _ => {}
+        }
+        if k.manager(task)
+            .and_then(|m| m.file_page(va))
+            .is_some_and(|f| !f.shared)
+        {
+            c.marks |= mark::PRIVATE_COPY;
+        }
         if let Some(pte) = pagetable::lookup(k.machine(), t.cr3, va) {
             if pte.accessed {
                 c.marks |= mark::REFERENCED;
@@ -170,6 +190,9 @@ pub struct WalkView {
     pub phys: Option<u32>,
     /// What a user read and write would do, in words.
     pub verdict: String,
+    /// Which file and offset the page maps, in words, if it is in a file mapping.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 fn bit_names(raw: u32, pte: bool) -> Vec<String> {
@@ -226,6 +249,14 @@ pub fn walk(k: &Kernel, task: u32, vaddr: u32) -> Option<WalkView> {
         }
         _ => "reads and writes succeed".to_string(),
     };
+    let file = k.manager(task).and_then(|m| m.file_page(vaddr)).map(|f| {
+        let how = if f.shared {
+            "shared mapping: the file server's cached frame"
+        } else {
+            "private mapping: the task's copy-on-write copy"
+        };
+        format!("{} + {:#x} ({how})", f.path, f.offset)
+    });
     Some(WalkView {
         vaddr,
         cr3: t.cr3.0,
@@ -233,6 +264,7 @@ pub fn walk(k: &Kernel, task: u32, vaddr: u32) -> Option<WalkView> {
         offset: vaddr & 0xFFF,
         phys: w.phys.map(|p| p.0),
         verdict,
+        file,
     })
 }
 
@@ -276,6 +308,66 @@ pub fn tlb(k: &Kernel) -> TlbView {
         hits: tlb.hits(),
         misses: tlb.misses(),
     }
+}
+
+/// One flag of the flag row: its name, whether it is set, and, when the architecture leaves
+/// it undefined now, which instruction left it so and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagView {
+    /// CF, PF, AF, ZF, SF, DF, OF or IF.
+    pub name: &'static str,
+    /// Whether the bit is 1 (for an undefined flag: the emulator's value).
+    pub on: bool,
+    /// Why it is undefined, in words, if it is.
+    pub undefined: Option<String>,
+}
+
+/// The flags of the flag row, in its order.
+const FLAG_ROW: [(u32, &str); 8] = {
+    use x86_emu::cpu::eflags::{AF, CF, DF, IF, OF, PF, SF, ZF};
+    [
+        (CF, "CF"),
+        (PF, "PF"),
+        (AF, "AF"),
+        (ZF, "ZF"),
+        (SF, "SF"),
+        (DF, "DF"),
+        (OF, "OF"),
+        (IF, "IF"),
+    ]
+};
+
+/// The names of the flags of `mask`, in the flag row's order, e.g. `"PF AF ZF SF"`.
+pub fn flag_names(mask: u32) -> String {
+    let names: Vec<&str> = FLAG_ROW
+        .iter()
+        .filter(|(bit, _)| mask & bit != 0)
+        .map(|&(_, name)| name)
+        .collect();
+    names.join(" ")
+}
+
+/// The flag row of a CPU state, in the order the page shows it.
+pub fn flags(cpu: &CpuState) -> Vec<FlagView> {
+    FLAG_ROW
+        .into_iter()
+        .map(|(bit, name)| FlagView {
+            name,
+            on: cpu.eflags & bit != 0,
+            undefined: cpu.undefined.why(bit).map(|why| {
+                let rule = why.rule();
+                format!(
+                    "{name} is undefined: the last instruction to write it was {} ({}), which \
+                 the architecture leaves {name} undefined after. Intel SDM: \u{201c}{}\u{201d} \
+                 A program must not rely on it: CPUs differ (the emulator shows {}).",
+                    rule.instructions.replace(' ', "/"),
+                    rule.when,
+                    rule.manual,
+                    if cpu.eflags & bit != 0 { 1 } else { 0 },
+                )
+            }),
+        })
+        .collect()
 }
 
 /// Status of a task in words.
@@ -357,4 +449,63 @@ pub fn disassembly(k: &Kernel, task: u32, count: usize) -> Vec<DisasmRow> {
             })
         })
         .collect()
+}
+
+/// A server row of the tasks pane: the file server or the ramdisk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerRow {
+    /// Its task id (as in the trace).
+    pub id: u32,
+    /// "file server" or "ramdisk".
+    pub name: String,
+    /// Frames guaranteed (the ramdisk holds none: it fills its clients' frames).
+    pub guaranteed: u32,
+    /// Extra frames it may hold.
+    pub extra: u32,
+    /// Frames it holds now.
+    pub held: u32,
+    /// What it did, in a few words.
+    pub activity: String,
+}
+
+/// The file server and the ramdisk, if the scenario has a disk.
+pub fn servers(k: &Kernel) -> Vec<ServerRow> {
+    let Some(fs) = k.file_server() else {
+        return Vec::new();
+    };
+    let st = fs.stats();
+    let guaranteed = k
+        .physmem()
+        .stats()
+        .tasks
+        .iter()
+        .find(|t| t.task.0 == crate::files::FILE_SERVER)
+        .map_or(0, |t| t.guaranteed);
+    let limit = fs.cache_limit();
+    vec![
+        ServerRow {
+            id: crate::files::FILE_SERVER,
+            name: "file server".into(),
+            guaranteed,
+            extra: limit.saturating_sub(guaranteed),
+            held: st.cached,
+            activity: format!(
+                "{} hits, {} misses, {} written back, {} dirty",
+                st.cache.hits, st.cache.misses, st.cache.written_back, st.dirty
+            ),
+        },
+        ServerRow {
+            id: crate::files::RAMDISK,
+            name: "ramdisk".into(),
+            guaranteed: 0,
+            extra: 0,
+            held: 0,
+            activity: format!(
+                "{} blocks: {} read, {} written",
+                fs.ramdisk().blocks(),
+                st.disk.blocks_read,
+                st.disk.blocks_written
+            ),
+        },
+    ]
 }

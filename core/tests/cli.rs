@@ -45,6 +45,26 @@ fn exec_stops_at_the_label_before_executing_it() {
 }
 
 #[test]
+fn exec_reports_the_flags_the_architecture_leaves_undefined() {
+    let file = write(
+        "undefined.asm",
+        "_start:\n    mov eax, 3\n    mov ebx, 5\n    mul ebx\ndone:\n    add eax, 1\nend:\n",
+    );
+    let v = json(&selfpage(&["exec", &file, "--until", "done", "--json"]).1);
+    assert_eq!(v["eax"], 15);
+    assert_eq!(v["undefined_flags"], 0x0d4, "MUL: SF ZF AF PF");
+    let eflags = v["eflags"].as_u64().expect("eflags");
+    assert_eq!(eflags & 0x801, 0, "CF and OF are defined: no overflow");
+    let v = json(&selfpage(&["exec", &file, "--until", "end", "--json"]).1);
+    assert_eq!(v["undefined_flags"], 0, "ADD defines all six again");
+    let (_, text, _) = selfpage(&["exec", &file, "--until", "done"]);
+    assert!(
+        text.contains("undefined flags (the architecture does not define them): PF AF ZF SF"),
+        "{text}"
+    );
+}
+
+#[test]
 fn exec_reports_exit_budget_and_faults() {
     let exit = write(
         "exit.asm",
@@ -137,6 +157,42 @@ fn run_prints_a_summary_with_the_trace_hash() {
 }
 
 #[test]
+fn run_reports_the_file_server_and_writes_a_file_as_on_the_ramdisk() {
+    let out_path = write("table.bin", "");
+    let (code, out, err) = selfpage(&[
+        "run",
+        "file-shared",
+        "--file-out",
+        &format!("/data/table={out_path}"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("file server: 1 cache hits, 2 misses, 2 pages written back"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ramdisk: 2 blocks read, 2 blocks written"),
+        "{out}"
+    );
+    let bytes = std::fs::read(&out_path).expect("written");
+    assert_eq!(bytes.len(), 16384);
+    assert_eq!(&bytes[..10], b"HELLOow ro");
+    let (_, json_out, _) = selfpage(&["run", "file-scan", "--json"]);
+    assert_eq!(json(&json_out)["files"]["cache"]["misses"], 32);
+    let (_, plain, _) = selfpage(&["run", "first-fault", "--json"]);
+    assert!(
+        json(&plain).get("files").is_none(),
+        "no disk, no file counters"
+    );
+    let (code, _, err) = selfpage(&["run", "file-shared", "--file-out", "/nope=x"]);
+    assert_eq!(
+        (code, err.contains("no file \"/nope\" on the disk")),
+        (2, true),
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_input_gets_a_clear_message_and_exit_code_2() {
     for (args, expect) in [
         (vec!["frobnicate"], "unknown command 'frobnicate'"),
@@ -177,4 +233,103 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
         "",
         "no panic, no message"
     );
+}
+
+#[test]
+fn mrc_json_gives_every_policys_faults_at_each_frame_count() {
+    let (code, out, _) = selfpage(&[
+        "mrc",
+        "--refs",
+        "1,2,3,4,1,2,5,1,2,3,4,5",
+        "--frames",
+        "3..4",
+        "--policies",
+        "fifo,lru,opt",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        json(&out),
+        serde_json::json!({
+            "frames": [3, 4],
+            "policies": {"fifo": [9, 10], "lru": [10, 8], "opt": [7, 6]}
+        })
+    );
+}
+
+#[test]
+fn mrc_table_points_out_beladys_anomaly() {
+    let (code, out, _) = selfpage(&["mrc", "--refs", "1,2,3,4,1,2,5,1,2,3,4,5"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("fifo faults more with 4 frames (10) than with 3 (9)"),
+        "{out}"
+    );
+    assert!(!out.contains("lru faults more"), "{out}");
+    // Default range: 1 to the 5 pages referenced; default policies: all six.
+    let header = out.lines().nth(1).unwrap_or_default();
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["frames", "fifo", "clock", "lru", "mru", "random", "opt"]
+    );
+    assert!(
+        out.lines().any(|l| l.trim_start().starts_with("5 ")),
+        "{out}"
+    );
+    assert!(
+        !out.lines().any(|l| l.trim_start().starts_with("6 ")),
+        "{out}"
+    );
+}
+
+#[test]
+fn mrc_of_a_scenario_reads_the_tasks_own_references() {
+    let (code, out, _) = selfpage(&["mrc", "matrix-cols-tight", "--json", "--policies", "lru"]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    let lru: Vec<u64> = serde_json::from_value(v["policies"]["lru"].clone()).expect("numbers");
+    let frames = v["frames"].as_array().map_or(0, Vec::len);
+    assert_eq!(lru.len(), frames);
+    assert!(
+        lru.windows(2).all(|w| w[1] <= w[0]),
+        "LRU never rises: {lru:?}"
+    );
+    // With every page it touches resident, only the first touches fault.
+    assert_eq!(lru.last(), Some(&(frames as u64)));
+    let (code, table, _) = selfpage(&["mrc", "matrix-cols-tight", "--task", "1"]);
+    assert_eq!(code, 0);
+    assert!(table.contains("oracle"), "{table}");
+    assert!(table.contains("◀ the task's frames"), "{table}");
+}
+
+#[test]
+fn mrc_refuses_bad_input_with_a_clear_message() {
+    for (args, says) in [
+        (vec!["mrc", "--refs", ""], "empty"),
+        (vec!["mrc", "--refs", "1,two,3"], "reference 2 is \"two\""),
+        (vec!["mrc", "--refs", "1,2", "--frames", "8..2"], "reversed"),
+        (
+            vec!["mrc", "--refs", "1,2", "--frames", "0..4"],
+            "outside 1..=65536",
+        ),
+        (
+            vec!["mrc", "--refs", "1,2", "--frames", "1..65537"],
+            "outside 1..=65536",
+        ),
+        (vec!["mrc", "--refs", "1,2", "--frames", "x"], "A..B"),
+        (
+            vec!["mrc", "--refs", "1,2", "--policies", "lfu"],
+            "unknown policy",
+        ),
+        (
+            vec!["mrc", "matrix-cols-tight", "--task", "9"],
+            "has no task 9; its tasks are 1 (cols)",
+        ),
+        (vec!["mrc"], "missing SCENARIO"),
+    ] {
+        let (code, out, err) = selfpage(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
 }

@@ -69,6 +69,9 @@ proptest! {
             max_steps: 20_000,
             invlpg: seed % 2 == 0,
             tasks: vec![task(format!("_start:\n{}", lines.join("\n")), guaranteed, extra, policy.to_string())],
+            disk: None,
+            fs: None,
+            files: Vec::new(),
         };
         match Session::new(scenario) {
             Ok(mut s) => {

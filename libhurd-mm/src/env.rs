@@ -1,6 +1,7 @@
 //! What the pager sees of the world: the [`PagerEnv`] core implements, the fault message, the
 //! referenced/dirty bits, and the events the pager records for the trace.
 
+use crate::store::{FileError, FileGrant, FileOpened};
 use physmem::{Handle, PhysmemError, Reply, Request};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -204,6 +205,22 @@ pub enum PagerEvent {
         /// Why.
         reason: String,
     },
+    /// A page of a file mapping came from the file server: its cached frame itself (shared)
+    /// or a copy-on-write copy of it in the task's container (private).
+    FilePage {
+        /// The page.
+        vaddr: u32,
+        /// The file.
+        path: String,
+        /// Byte offset in the file.
+        offset: u32,
+        /// Offset of the frame in the file server's cache.
+        cache: u32,
+        /// Shared mapping (else private).
+        shared: bool,
+        /// Mapped writable.
+        writable: bool,
+    },
 }
 
 impl PagerEvent {
@@ -326,6 +343,24 @@ impl fmt::Display for PagerEvent {
                     "page {vaddr:#x}: its data was lost with its frame; zero-filled"
                 )
             }
+            PagerEvent::FilePage {
+                vaddr,
+                path,
+                offset,
+                cache,
+                shared,
+                writable,
+            } => {
+                let how = match (shared, writable) {
+                    (true, true) => "the file server's cached frame, writable",
+                    (true, false) => "the file server's cached frame, write-locked",
+                    (false, _) => "a copy-on-write copy of the file server's cached frame",
+                };
+                write!(
+                    f,
+                    "page {vaddr:#x}: {path}+{offset:#x} mapped from {how} (cache offset {cache:#x})"
+                )
+            }
             PagerEvent::Pin { vaddr } => write!(f, "page {vaddr:#x}: pinned (never evicted)"),
             PagerEvent::Segv { addr, reason } => {
                 write!(f, "segmentation fault at {addr:#x}: {reason}")
@@ -350,9 +385,43 @@ pub trait PagerEnv {
     fn read_page(&mut self, container: Handle, offset: u32, buf: &mut [u8]);
     /// Write one page of the container (page-in from swap, zero fill).
     fn write_page(&mut self, container: Handle, offset: u32, data: &[u8]);
+    /// Zero one page of the container (a reused frame given to a fresh anonymous page).
+    /// core fills the frame instead of copying [`physmem::ZERO_PAGE`] into it.
+    fn zero_page(&mut self, container: Handle, offset: u32) {
+        self.write_page(container, offset, &physmem::ZERO_PAGE);
+    }
     /// Ask the workload's own x86 eviction callback to choose among `candidates` (page
     /// addresses); `None` if it has none registered or its answer is not one of the candidates.
     fn ask_callback(&mut self, candidates: &[u32]) -> Option<u32>;
     /// Record a pager event for the trace (core stamps it with step and cost).
     fn event(&mut self, e: PagerEvent);
+    /// Open `path` at the file server (an IPC core carries), read-write if `write`.
+    ///
+    /// # Errors
+    /// The server's refusal (unknown path, ...); [`FileError::no_server`] without one.
+    fn file_open(&mut self, path: &str, write: bool) -> Result<FileOpened, FileError> {
+        let _ = (path, write);
+        Err(FileError::no_server())
+    }
+    /// Close an open at the file server (its dirty pages stay cached: nothing is lost).
+    fn file_close(&mut self, open: u32) {
+        let _ = open;
+    }
+    /// Ask the file server for the page at byte `offset` of an open file (to write if `write`).
+    ///
+    /// # Errors
+    /// The server's refusal: past the end of the file, a write through a read-only open, ...
+    fn file_page(&mut self, open: u32, offset: u32, write: bool) -> Result<FileGrant, FileError> {
+        let _ = (open, offset, write);
+        Err(FileError::no_server())
+    }
+    /// Ask the file server to write the dirty pages of an open file in `[start, end)` to the
+    /// disk (msync).
+    ///
+    /// # Errors
+    /// The server's refusal.
+    fn file_sync(&mut self, open: u32, start: u32, end: u32) -> Result<(), FileError> {
+        let _ = (open, start, end);
+        Err(FileError::no_server())
+    }
 }

@@ -2,6 +2,12 @@
 
 use thiserror::Error;
 
+/// ENOENT: no such file.
+pub const ENOENT: i32 = 2;
+/// EBADF: not an open file descriptor.
+pub const EBADF: i32 = 9;
+/// EACCES: a shared writable mapping of a file opened read-only.
+pub const EACCES: i32 = 13;
 /// ENOMEM: out of memory, or the range is not mapped.
 pub const ENOMEM: i32 = 12;
 /// EFAULT: bad address (core uses it when a gate argument points outside the task).
@@ -79,6 +85,9 @@ pub enum MmError {
     /// mmap makes anonymous memory; program regions come from the loader.
     #[error("program image regions are added by the loader (add_region), not by mmap")]
     ImageNeedsBytes,
+    /// mmap makes anonymous memory; file regions come from `mmap_file`.
+    #[error("file regions are made by mmap_file from an open file, not by mmap")]
+    FileNeedsFd,
     /// Only anonymous memory can be made discardable.
     #[error("region {0} is not anonymous memory, so it cannot be made discardable")]
     NotAnonymous(String),
@@ -98,6 +107,18 @@ pub enum MmError {
     /// A page could not be made resident (no frame, or physmem refused).
     #[error("{0}")]
     OutOfFrames(String),
+    /// Not an open file descriptor.
+    #[error("{0} is not an open file descriptor (never opened, or closed)")]
+    BadFd(u32),
+    /// A shared writable mapping of a file opened read-only.
+    #[error("file {0} was opened read-only: a shared mapping of it cannot be writable")]
+    ReadOnlyFile(String),
+    /// A file offset that is not a multiple of the page size.
+    #[error("file offset {0:#x} is not page aligned (pages are 4 KiB)")]
+    UnalignedFileOffset(u32),
+    /// The file server refused.
+    #[error("file server: {0}")]
+    File(crate::store::FileError),
 }
 
 impl MmError {
@@ -107,6 +128,9 @@ impl MmError {
             MmError::Overlap { .. } => EEXIST,
             MmError::NoSpace(_) | MmError::NotMapped(_) => ENOMEM,
             MmError::PinLimit { .. } | MmError::OutOfFrames(_) => ENOMEM,
+            MmError::BadFd(_) => EBADF,
+            MmError::ReadOnlyFile(_) => EACCES,
+            MmError::File(e) => e.errno,
             _ => EINVAL,
         }
     }

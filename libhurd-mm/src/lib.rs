@@ -5,7 +5,8 @@
 //! core creates one [`MemoryManager`] per task and hands it a [`PagerEnv`]: the only window
 //! the pager has on physmem, L4 (unmap and status flush) and the workload. Workloads reach it
 //! through the library gate ([`gate`]). [`simulate`] runs the same policies on a reference
-//! string, with Belady's OPT for comparison.
+//! string, with Belady's OPT for comparison;
+//! [`curve`] draws their miss-ratio curves (LRU and OPT in one pass, by [`stack_distance`]).
 //!
 //! What core calls, per task:
 //! * [`MemoryManager::new`] with an [`MmConfig`]; [`MemoryManager::add_region`] for the
@@ -15,15 +16,19 @@
 //!   pressure effects; [`MemoryManager::oracle_access`] on every access in oracle mode only.
 //! * For the UI: `regions`, `resident`, `policy_queue`, `swap_used`, `stats`, `pinned`.
 //!
-//! Modules: `region` (address-space map), `store` (anonymous, image, swap), `pager` (fault
+//! Modules: `region` (address-space map), `store` (anonymous, image, swap, file), `files`
+//! (open, close, mmap of a file, msync, the file-page fault path), `pager` (fault
 //! path, frame slots, eviction), `pages` (resident pages by address), `mmap`, `advice`,
-//! `pressure`, `inspect`, `policy` (one file per policy), `gate`, `simulate`, `rng`.
+//! `pressure`, `inspect`, `policy` (one file per policy), `gate`, `simulate`, `curve`,
+//! `stack_distance`, `single`, `rng`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod advice;
+pub mod curve;
 mod env;
 mod error;
+mod files;
 mod fork;
 pub mod gate;
 mod inspect;
@@ -36,6 +41,8 @@ mod pressure;
 mod region;
 mod rng;
 mod simulate;
+pub mod single;
+pub mod stack_distance;
 pub mod store;
 
 #[cfg(test)]
@@ -43,7 +50,8 @@ mod fake;
 
 pub use advice::Advice;
 pub use env::{Access, FaultMsg, PagerEnv, PagerEvent, RefBits, Segv};
-pub use error::{MmError, EEXIST, EFAULT, EINVAL, ENOMEM, ENOSYS};
+pub use error::{MmError, EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, ENOSYS};
+pub use files::FilePageInfo;
 pub use gate::{decode, GateCall, GateError, GateFn, GateRegs};
 pub use inspect::{ResidentInfo, Stats};
 pub use pager::{MemoryManager, MmConfig};
@@ -54,4 +62,4 @@ pub use region::{
     MMAP_BASE, USER_BASE, USER_TOP,
 };
 pub use rng::SplitMix64;
-pub use simulate::{simulate, SimReport, SimStep};
+pub use simulate::{count_misses, simulate, SimReport, SimStep};

@@ -30,6 +30,7 @@ impl MemoryManager {
             RegionKind::Anonymous => (Backing::Anonymous, "anonymous"),
             RegionKind::Discardable => (Backing::Discardable, "discardable"),
             RegionKind::Image => return Err(MmError::ImageNeedsBytes),
+            RegionKind::SharedFile | RegionKind::PrivateFile => return Err(MmError::FileNeedsFd),
         };
         if len == 0 {
             return Err(MmError::EmptyLength);
@@ -143,7 +144,8 @@ impl MemoryManager {
         let end = checked_range(addr, len)?;
         self.drop_pages(env, addr, end, true);
         self.pinned.retain(|&p| p < addr || p >= end);
-        self.space.remove_range(addr, end);
+        let gone = self.space.remove_range(addr, end);
+        self.unmap_files(env, addr, end, &gone);
         env.event(PagerEvent::RegionUnmapped { start: addr, end });
         Ok(())
     }

@@ -12,9 +12,9 @@ use crate::offsets::Offsets;
 use crate::pages::PageMap;
 use crate::policy::{self, EvictionPolicy, PageHints, PolicyContext, PolicyKind, Victim};
 use crate::region::{page_of, AddressSpace, Prot, Region, RegionKind, USER_BASE, USER_TOP};
-use crate::store::SwapStore;
+use crate::store::{FileTable, SwapStore};
 use crate::Stats;
-use physmem::{Handle, PhysmemError, Reply, Request, Rights, PAGE_SIZE, ZERO_PAGE};
+use physmem::{Handle, PhysmemError, Reply, Request, Rights, PAGE_SIZE};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -74,6 +74,8 @@ pub struct MemoryManager {
     /// Held offsets that hold no page.
     pub(crate) spare: BTreeSet<u32>,
     pub(crate) swap: SwapStore,
+    /// Open files and mapped shared file pages (the file store).
+    pub(crate) files: FileTable,
     /// Pages whose frame physmem reclaimed: their data is gone.
     pub(crate) lost: BTreeSet<u32>,
     /// Pages never chosen as victims (the eviction callback's code and stack).
@@ -234,6 +236,7 @@ impl MemoryManager {
             held: Offsets::default(),
             spare: BTreeSet::new(),
             swap: SwapStore::new(),
+            files: FileTable::default(),
             lost: BTreeSet::new(),
             pinned: BTreeSet::new(),
             busy: BTreeSet::new(),
@@ -297,6 +300,9 @@ impl MemoryManager {
         let rights = region.prot.rights();
         // Sample referenced bits for the policy before it may have to choose.
         self.policy.tick(&mut live!(self, env, false));
+        if let Some(r) = self.file_fault(env, page, f.access) {
+            return r;
+        }
         if let Some(p) = self.resident.get_mut(page) {
             // Resident but not mapped: the mapping was revoked ("a cache of mappings").
             p.used = true;
@@ -327,6 +333,9 @@ impl MemoryManager {
         page: u32,
         cause: Cause,
     ) -> Result<(), String> {
+        if let Some(r) = self.file_fault(env, page, Access::Read) {
+            return r;
+        }
         let Some(region) = self.space.find(page) else {
             return Err(format!("address {page:#x} is not in any region"));
         };
@@ -381,7 +390,7 @@ impl MemoryManager {
                     // physmem zeroes a frame when it binds it; a reused frame holds old data
                     // and is zeroed here, to read as fresh.
                     if !fresh {
-                        env.write_page(container, offset, &ZERO_PAGE);
+                        env.zero_page(container, offset);
                     }
                     self.stats.zero_fills += 1;
                     env.event(PagerEvent::ZeroFill {
@@ -421,7 +430,7 @@ impl MemoryManager {
     }
 
     /// A container offset to put a page in, and whether its frame is fresh (zeroed by physmem).
-    fn take_slot(&mut self, env: &mut dyn PagerEnv) -> Result<(u32, bool), String> {
+    pub(crate) fn take_slot(&mut self, env: &mut dyn PagerEnv) -> Result<(u32, bool), String> {
         if let Some(o) = self.spare.pop_first() {
             return Ok((o, false));
         }

@@ -120,6 +120,10 @@ pub enum RegionKind {
     Discardable,
     /// Program image (text, data, bss): filled from the image on first touch.
     Image,
+    /// A shared mapping of a file: the file server's cached frames.
+    SharedFile,
+    /// A private mapping of a file: copy-on-write copies, the task's own.
+    PrivateFile,
 }
 
 /// One region of the address space.

@@ -63,6 +63,32 @@ impl PolicyContext for SimCtx<'_> {
 
 /// Run `kind` with `frames` frames over the page reference string `refs`.
 pub fn simulate(kind: PolicyKind, frames: u32, refs: &[u32], seed: u64) -> SimReport {
+    let mut steps = Vec::with_capacity(refs.len());
+    let (policy, hits, misses) = run(kind, frames, refs, seed, |s| steps.push(s));
+    SimReport {
+        policy,
+        frames,
+        hits,
+        misses,
+        steps,
+    }
+}
+
+/// The misses of [`simulate`], without recording the steps (what a miss-ratio curve needs
+/// at each frame count).
+pub fn count_misses(kind: PolicyKind, frames: u32, refs: &[u32], seed: u64) -> u32 {
+    run(kind, frames, refs, seed, |_| {}).2
+}
+
+/// The one simulation loop: hands each step to `each`; returns the policy's name, the hits
+/// and the misses.
+fn run(
+    kind: PolicyKind,
+    frames: u32,
+    refs: &[u32],
+    seed: u64,
+    mut each: impl FnMut(SimStep),
+) -> (String, u32, u32) {
     let mut pol = policy::build(kind, seed, true);
     let mut resident = BTreeSet::new();
     let mut ctx = SimCtx {
@@ -70,7 +96,6 @@ pub fn simulate(kind: PolicyKind, frames: u32, refs: &[u32], seed: u64) -> SimRe
         future: &[],
     };
     let (mut hits, mut misses) = (0, 0);
-    let mut steps = Vec::with_capacity(refs.len());
     for (i, &page) in refs.iter().enumerate() {
         ctx.future = &refs[i + 1..];
         let hit = resident.contains(&page);
@@ -98,20 +123,14 @@ pub fn simulate(kind: PolicyKind, frames: u32, refs: &[u32], seed: u64) -> SimRe
             pol.access(page);
             ctx.referenced.insert(page, true);
         }
-        steps.push(SimStep {
+        each(SimStep {
             page,
             hit,
             evicted,
             reason,
         });
     }
-    SimReport {
-        policy: pol.name(),
-        frames,
-        hits,
-        misses,
-        steps,
-    }
+    (pol.name(), hits, misses)
 }
 
 #[cfg(test)]

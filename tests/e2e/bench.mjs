@@ -6,10 +6,15 @@
 // `cargo xtask bench` builds the site, serves it, writes CONFIG (the loop sources and the
 // scenarios, the same ones the native figures run) and turns OUT into table rows. This
 // script only measures; it prints progress and writes raw numbers:
-//   alu, pages:  { small: {steps, ms}, large: {steps, ms} }   benchExec in the page
-//   faults:      { runs, small: {faults, ms}, large: {faults, ms} } benchScenario in the page
+//   alu, pages:  { small: {steps, ms}, large: {steps, ms}, pairs: [{small, large}, ...] }
+//                benchExec in the page; small/large: the fastest pair, pairs: every one
+//   faults:      { runs, small: {faults, ms}, large: {faults, ms}, small_ms: [..], large_ms: [..] }
+//                benchScenario in the page; small/large: the fastest run of each size
+//   physmem:     { rounds, reps, churn, cow, churn_ns: [..], cow_ns: [..] }  least and every run
+//   clock:       { isolated, resolution_us }  the page's performance.now() (see wasmFigures)
 //   tti:         { ms, loads, compile_ms }    navigation start -> #selfpage[data-ready="true"]
 //   frames:      { median_ms, p95_ms, count, window_ms, ips }  while running at full speed
+//   curves:      { lru_curve_ms, lru_single_ms, opt_curve_ms, opt_single_ms }  benchCurves
 //   errors:      { part: message }            for every part that could not be measured
 // benchExec and benchScenario are the entry points of web/src/bench.rs.
 
@@ -40,11 +45,26 @@ const VIEWPORT = { width: 1440, height: 900 };
 const result = { errors: {} };
 const log = (line) => console.log(`bench (browser): ${line}`);
 
-/** A fresh page; the app is opened at `where` and awaited unless `wait` is false. */
-async function openPage(browser, where, { wait = true, init } = {}) {
+/** A fresh page; the app is opened at `where` and awaited unless `wait` is false. With
+ * `isolated`, the served responses get the two headers that make the page cross-origin
+ * isolated, where Chromium's performance.now() ticks in 5 µs instead of 100 µs. */
+async function openPage(browser, where, { wait = true, init, isolated = false } = {}) {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   page.setDefaultTimeout(60000);
+  if (isolated) {
+    await page.route('**/*', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({
+        response,
+        headers: {
+          ...response.headers(),
+          'cross-origin-opener-policy': 'same-origin',
+          'cross-origin-embedder-policy': 'require-corp',
+        },
+      });
+    });
+  }
   if (init) await page.addInitScript(init);
   await page.goto(new URL(where, url).href, { waitUntil: 'load' });
   if (wait) await page.waitForSelector(APP, { timeout: 30000 });
@@ -63,7 +83,20 @@ async function measure(name, part) {
 
 /** The emulator loops and the fault scenarios, timed inside the page with the wasm build. */
 async function wasmFigures(browser) {
-  const { context, page } = await openPage(browser, '/');
+  // A fault run of 300 pages takes ~0.3 ms: the page's clock must tick finer than 100 µs.
+  const { context, page } = await openPage(browser, '/', { isolated: true });
+  await measure('clock', () =>
+    page.evaluate(() => {
+      let step = Infinity;
+      for (let i = 0; i < 50; i++) {
+        const t = performance.now();
+        let u = t;
+        while (u === t) u = performance.now();
+        step = Math.min(step, u - t);
+      }
+      return { isolated: self.crossOriginIsolated === true, resolution_us: step * 1000 };
+    }),
+  );
   const reps = config.repetitions || 1;
   for (const name of ['alu', 'pages']) {
     log(`${name} loop in wasm`);
@@ -77,13 +110,15 @@ async function wasmFigures(browser) {
             return { steps, ms: performance.now() - t };
           };
           let best = null;
+          const pairs = [];
           for (let i = 0; i < reps; i++) {
             const small = run(src.small);
             const large = run(src.large);
+            pairs.push({ small, large });
             const mips = (large.steps - small.steps) / (large.ms - small.ms);
             if (!best || mips > best.mips) best = { small, large, mips };
           }
-          return { small: best.small, large: best.large };
+          return { small: best.small, large: best.large, pairs };
         },
         { src: config[name], reps },
       ),
@@ -97,10 +132,12 @@ async function wasmFigures(browser) {
         const ns = {};
         for (const name of ['churn', 'cow']) {
           for (let i = 0; i < 3; i++) m.benchPhysmem(name, rounds); // warm-up, as for faults
+          ns[`${name}_ns`] = [];
           for (let i = 0; i < reps; i++) {
             const t = performance.now();
             m.benchPhysmem(name, rounds);
             const each = ((performance.now() - t) * 1e6) / rounds;
+            ns[`${name}_ns`].push(each);
             ns[name] = Math.min(ns[name] ?? Infinity, each);
           }
         }
@@ -109,6 +146,18 @@ async function wasmFigures(browser) {
       { rounds: config.physmem_rounds, reps },
     ),
   );
+  if (config.curves) {
+    log('miss-ratio curves in wasm');
+    await measure('curves', () =>
+      page.evaluate(
+        async (c) => {
+          const m = await import(new URL('pkg/selfpage_web.js', location.href).href);
+          return JSON.parse(m.benchCurves(c.refs, c.pages, c.frames, c.seed, c.reps));
+        },
+        config.curves,
+      ),
+    );
+  }
   log('fault round trips in wasm');
   await measure('faults', () =>
     page.evaluate(
@@ -125,13 +174,16 @@ async function wasmFigures(browser) {
         // best of differences could pair a slowed small run with a fast large one).
         let small = null;
         let large = null;
+        const times = { small_ms: [], large_ms: [] };
         for (let i = 0; i < runs; i++) {
           const s = run(src.small);
           const l = run(src.large);
+          times.small_ms.push(s.ms);
+          times.large_ms.push(l.ms);
           if (!small || s.ms < small.ms) small = s;
           if (!large || l.ms < large.ms) large = l;
         }
-        return { runs, small, large };
+        return { runs, small, large, ...times };
       },
       { src: config.faults, runs: config.fault_runs || 1 },
     ),

@@ -48,9 +48,55 @@ pub fn bench_scenario(json: &str) -> Result<String, JsError> {
 #[wasm_bindgen(js_name = benchPhysmem)]
 pub fn bench_physmem(name: &str, rounds: u32) -> Result<(), JsError> {
     let work = match name {
-        "churn" => physmem::bench::allocate_map_deallocate,
-        "cow" => physmem::bench::cow_copy_and_break,
+        "churn" => selfpage_core::rpc::allocate_map_deallocate,
+        "cow" => selfpage_core::rpc::cow_copy_and_break,
         _ => return Err(JsError::new(&format!("no physmem workload named {name:?}"))),
     };
     work(rounds).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Times LRU's and OPT's whole miss-ratio curves (1 to `pages` frames, one pass each) and one
+/// plain simulation of each at `frames` frames, on `refs` uniformly random references over
+/// `pages` pages; the best of `reps` runs. Returns JSON: `lru_curve_ms`, `lru_single_ms`,
+/// `opt_curve_ms`, `opt_single_ms`.
+///
+/// # Errors
+/// A frame count outside 1..=65,536, or a curve that disagrees with the simulation.
+#[wasm_bindgen(js_name = benchCurves)]
+pub fn bench_curves(
+    refs: u32,
+    pages: u32,
+    frames: u32,
+    seed: f64,
+    reps: u32,
+) -> Result<String, JsError> {
+    use selfpage_core::pager::curve::{lru_curve, opt_curve, FrameRange};
+    use selfpage_core::pager::single::{lru_misses, opt_misses, uniform_refs};
+    let stream = uniform_refs(refs as usize, pages, seed as u64);
+    let all = FrameRange::new(1, u64::from(pages)).map_err(|e| JsError::new(&e.to_string()))?;
+    let at = (frames.clamp(1, pages.max(1)) - 1) as usize;
+    let best = |f: &dyn Fn() -> u64| {
+        let mut best = f64::INFINITY;
+        let mut last = 0;
+        for _ in 0..reps.max(1) {
+            let start = now_ms();
+            last = f();
+            best = best.min(now_ms() - start);
+        }
+        (best, last)
+    };
+    let (lru_curve_ms, lru_at) = best(&|| lru_curve(&stream, all).get(at).copied().unwrap_or(0));
+    let (lru_single_ms, lru_one) = best(&|| lru_misses(&stream, frames));
+    let (opt_curve_ms, opt_at) = best(&|| opt_curve(&stream, all).get(at).copied().unwrap_or(0));
+    let (opt_single_ms, opt_one) = best(&|| opt_misses(&stream, frames));
+    if (lru_at, opt_at) != (lru_one, opt_one) {
+        return Err(JsError::new("a curve disagrees with the single simulation"));
+    }
+    let out = serde_json::json!({
+        "lru_curve_ms": lru_curve_ms,
+        "lru_single_ms": lru_single_ms,
+        "opt_curve_ms": opt_curve_ms,
+        "opt_single_ms": opt_single_ms,
+    });
+    Ok(out.to_string())
 }

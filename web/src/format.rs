@@ -1,6 +1,6 @@
 //! Small text formatters shared by the views.
 
-use physmem::{PhysmemError, Reply, Request};
+use selfpage_core::rpc::{PhysmemError, Reply, Request};
 use selfpage_core::{AccessKind, Endpoint, Event, Kernel};
 
 /// A 32-bit value as 0x-prefixed, 8 hex digits.
@@ -15,6 +15,8 @@ pub fn endpoint(e: &Endpoint) -> String {
         Endpoint::Pager(t) => format!("pager {t}"),
         Endpoint::Physmem => "physmem".into(),
         Endpoint::Kernel => "kernel".into(),
+        Endpoint::FileServer => "file server".into(),
+        Endpoint::Ramdisk => "ramdisk".into(),
     }
 }
 
@@ -140,6 +142,7 @@ pub fn event(e: &Event) -> String {
         Event::Resumed { task } => format!("thread {task} resumes"),
         Event::TaskExited { task, code } => format!("task {task} exits with {code}"),
         Event::TaskKilled { task, reason } => format!("task {task} killed: {reason}"),
+        Event::Fs { event } => event.to_string(),
     }
 }
 

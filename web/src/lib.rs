@@ -4,10 +4,14 @@
 pub mod bench;
 mod compare;
 mod components;
+mod curve_plot;
+mod curves;
 mod files;
 mod format;
 mod highlight;
 mod highlight_c;
+mod lesson;
+mod markdown;
 mod pace;
 mod plot;
 mod policy_queue;

@@ -60,7 +60,10 @@ pub fn nice_max(max: u64) -> u64 {
 
 /// Sizes the canvas to its laid-out width (and `height` CSS pixels) at the device's
 /// pixel ratio, and returns its context scaled to CSS pixels with the width.
-fn prepare(canvas: &HtmlCanvasElement, height: f64) -> Option<(CanvasRenderingContext2d, f64)> {
+pub(crate) fn prepare(
+    canvas: &HtmlCanvasElement,
+    height: f64,
+) -> Option<(CanvasRenderingContext2d, f64)> {
     let dpr = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .clamp(1.0, 3.0);
@@ -82,8 +85,19 @@ fn prepare(canvas: &HtmlCanvasElement, height: f64) -> Option<(CanvasRenderingCo
     Some((ctx, width))
 }
 
-/// Draws step lines over x in `0..=x_max`, with a y axis from 0 to a nice maximum.
+/// Draws step lines over logical time in `0..=x_max`, with a y axis from 0 to a nice maximum.
 pub fn line_chart(canvas: &HtmlCanvasElement, height: f64, x_max: u64, lines: &[Line<'_>]) {
+    line_chart_over(canvas, height, x_max, "time", lines);
+}
+
+/// [`line_chart`] over another quantity, named `x_name` at the end of the x axis.
+pub fn line_chart_over(
+    canvas: &HtmlCanvasElement,
+    height: f64,
+    x_max: u64,
+    x_name: &str,
+    lines: &[Line<'_>],
+) {
     let Some((ctx, width)) = prepare(canvas, height) else {
         return;
     };
@@ -118,7 +132,7 @@ pub fn line_chart(canvas: &HtmlCanvasElement, height: f64, x_max: u64, lines: &[
     ctx.set_text_align("left");
     let _ = ctx.fill_text("0", left, height - 4.0);
     ctx.set_text_align("right");
-    let _ = ctx.fill_text(&format!("time {}", compact(x_max)), right, height - 4.0);
+    let _ = ctx.fill_text(&format!("{x_name} {}", compact(x_max)), right, height - 4.0);
 
     ctx.set_line_width(1.6);
     for l in lines {

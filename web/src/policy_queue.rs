@@ -1,7 +1,7 @@
 //! A task's eviction order for the tasks pane: its policy's queue (next victim first) joined
 //! with what the pager knows of each resident page.
 
-use libhurd_mm::MemoryManager;
+use selfpage_core::pager::MemoryManager;
 
 /// One resident page, at its place in the eviction order.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -19,6 +19,8 @@ const FREE: Rgb = [0xee, 0xf0, 0xf3];
 const POOL: Rgb = [0xd5, 0xd9, 0xe0];
 const PAGE_TABLE: Rgb = [0x3b, 0x42, 0x52];
 const PAGE_TABLE_STROKE: Rgb = [0xec, 0xef, 0xf4];
+/// The file server's page cache (one colour, whichever task maps it).
+const PAGE_CACHE: Rgb = [0x2a, 0x9d, 0x8f];
 /// Opacity of a frame bound to a container but not mapped, over white.
 const BOUND_ALPHA: f64 = 0.45;
 /// Cells smaller than this (in pixels) show colour only, no marks.
@@ -167,7 +169,8 @@ struct Look {
     stroke: bool,
     dirty: bool,
     referenced: bool,
-    /// Width of the inner outline of a shared (1) or copy-on-write (2) frame.
+    /// Width of the inner outline of a shared (1), copy-on-write (2) frame, or a private
+    /// copy of a file page (3).
     ring: u32,
     extra: bool,
 }
@@ -182,6 +185,7 @@ impl Look {
             (true, true) => POOL,
             (true, false) => PAGE_TABLE,
             (false, true) => FREE,
+            (false, false) if c.marks & mark::PAGE_CACHE != 0 => PAGE_CACHE,
             (false, false) if c.marks & mark::MAPPED != 0 => owner,
             (false, false) => over_white(owner, BOUND_ALPHA),
         };
@@ -191,7 +195,9 @@ impl Look {
             stroke: marks && kernel && !free,
             dirty: has(mark::DIRTY),
             referenced: has(mark::REFERENCED),
-            ring: if has(mark::COW) {
+            ring: if has(mark::PRIVATE_COPY) {
+                3
+            } else if has(mark::COW) {
                 2
             } else {
                 u32::from(has(mark::SHARED))

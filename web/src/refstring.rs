@@ -1,7 +1,7 @@
 //! The reference-string exercise: a page reference string typed by the user, run under
 //! every policy (Belady's OPT included) with libhurd-mm's `simulate`.
 
-use libhurd_mm::{simulate, PolicyKind, SimReport};
+use selfpage_core::pager::{simulate, PolicyKind, SimReport};
 
 /// Longest reference string accepted.
 pub const MAX_REFS: usize = 400;

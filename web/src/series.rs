@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use libhurd_mm::PagerEvent;
+use selfpage_core::pager::PagerEvent;
 use selfpage_core::{Event, Record, Trace};
 
 /// Most points one series keeps; beyond that, points closer in time are merged.

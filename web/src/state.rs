@@ -182,6 +182,9 @@ pub enum Action {
     Compare,
     /// Stop and forget the policy comparison.
     CompareClose,
+    /// Do what a lesson step asks (its button, this many times), for "do it for me" and
+    /// lesson links that open at a later step.
+    Act(selfpage_core::lessons::Act, u32),
 }
 
 /// A task setting the editor changes.
@@ -469,6 +472,9 @@ fn empty_scenario() -> Scenario {
         max_steps: 1,
         invlpg: true,
         tasks: Vec::new(),
+        disk: None,
+        fs: None,
+        files: Vec::new(),
     }
 }
 
@@ -522,6 +528,10 @@ impl Reducible for AppState {
                 ss.step_back();
                 None
             }),
+            Action::Act(act, times) => {
+                s.running = false;
+                s.with_session(|ss| (0..times).fold(None, |last, _| act.apply(ss).or(last)));
+            }
             Action::Run => {
                 s.running = s.session.is_some();
                 s.status = "running".into();

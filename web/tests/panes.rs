@@ -204,3 +204,53 @@ async fn the_eviction_order_under_fifo_puts_the_first_faulted_page_first() {
     );
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn the_flag_row_marks_the_flags_an_instruction_leaves_undefined() {
+    let root = mount().await;
+    let area: HtmlTextAreaElement = find(&root, "#editor textarea")
+        .dyn_into()
+        .expect("textarea");
+    area.set_value("mov eax, 0xc0000000\nshl eax, 1\nxor edx, edx\nmov ecx, 7\ndiv ecx\nadd eax, 1\nmov eax, 8\nint 0x30\n");
+    input(&area).await;
+    click(&root, "#btn-apply").await;
+    let undefined = |root: &Element| -> Vec<String> {
+        let list = root
+            .query_selector_all("#cpu .flag.undefined")
+            .expect("selector");
+        (0..list.length())
+            .filter_map(|i| list.item(i)?.text_content())
+            .collect()
+    };
+    click(&root, "#btn-step").await;
+    click(&root, "#btn-step").await;
+    assert_eq!(undefined(&root), ["AF?"], "after shl by 1 only AF");
+    let title = find(&root, "#flag-af")
+        .get_attribute("title")
+        .unwrap_or_default();
+    assert!(title.contains("SHL"), "which instruction: {title}");
+    assert!(
+        title.contains("non-zero count"),
+        "the manual's reason: {title}"
+    );
+    assert!(
+        find(&root, "#flag-cf")
+            .class_name()
+            .split(' ')
+            .any(|c| c == "on"),
+        "CF is defined and set"
+    );
+    for _ in 0..3 {
+        click(&root, "#btn-step").await;
+    }
+    assert_eq!(
+        undefined(&root),
+        ["CF?", "PF?", "AF?", "ZF?", "SF?", "OF?"],
+        "after div"
+    );
+    click(&root, "#btn-step").await;
+    assert!(undefined(&root).is_empty(), "add defines all six again");
+    click(&root, "#btn-back").await;
+    assert_eq!(undefined(&root).len(), 6, "stepping back brings them back");
+    root.remove();
+}

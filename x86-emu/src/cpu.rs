@@ -1,5 +1,6 @@
 //! The architectural register state of the CPU: what a context switch saves and restores.
 
+use crate::undefined::UndefinedFlags;
 use serde::{Deserialize, Serialize};
 
 /// Index of EAX in [`CpuState::regs`].
@@ -64,6 +65,9 @@ pub struct CpuState {
     pub eflags: u32,
     /// CR2: the linear address of the last page fault.
     pub cr2: u32,
+    /// The status flags of `eflags` that the architecture leaves undefined now, and why.
+    #[serde(default)]
+    pub undefined: UndefinedFlags,
 }
 
 impl Default for CpuState {
@@ -73,6 +77,7 @@ impl Default for CpuState {
             eip: 0,
             eflags: eflags::RESERVED1 | eflags::IF,
             cr2: 0,
+            undefined: UndefinedFlags::NONE,
         }
     }
 }

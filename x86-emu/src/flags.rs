@@ -2,6 +2,7 @@
 //! CF PF AF ZF SF OF only when something reads them.
 
 use crate::cpu::eflags::*;
+use crate::undefined::{Undef, UndefinedFlags, STATUS};
 use serde::{Deserialize, Serialize};
 
 /// Which operation produced the pending flags. The three that keep CF in `bits` come first,
@@ -25,7 +26,8 @@ pub(crate) enum FlagOp {
     /// AND OR XOR TEST: CF=OF=AF=0.
     Logic,
     /// SHL by `b` (1..=31): CF is the last bit shifted out, OF whether the top two bits of
-    /// `a` differ (for every count, as the CPU of the difftests does), AF=0.
+    /// `a` differ (for every count, as the CPU of the difftests does), AF=0. AF, and OF for a
+    /// count above 1, are undefined.
     Shl,
 }
 
@@ -40,6 +42,8 @@ pub(crate) struct Flags {
     a: u32,
     b: u32,
     cin: u32,
+    /// The undefined flags of the eager state (for INC/DEC: CF's, the one they keep).
+    undef: UndefinedFlags,
 }
 
 /// Mask for an operand size in bytes.
@@ -68,6 +72,7 @@ impl Flags {
             a: 0,
             b: 0,
             cin: 0,
+            undef: UndefinedFlags::NONE,
         }
     }
 
@@ -79,6 +84,7 @@ impl Flags {
         if matches!(op, FlagOp::Inc | FlagOp::Dec) && !cf_in_bits {
             let cf = self.cf();
             self.bits = (self.bits & !CF) | cf as u32;
+            self.undef = self.undefined();
         }
         self.op = op;
         self.mask = size_mask(size);
@@ -97,20 +103,50 @@ impl Flags {
         self.cin = cin as u32;
     }
 
-    /// Set the given flag bits eagerly (materializes the rest first).
+    /// Set the given flag bits eagerly, as defined values (materializes the rest first).
     pub fn set_eager(&mut self, mask: u32, values: u32) {
-        let all = if mask & ARITH == ARITH {
-            self.bits
+        let (all, mut undef) = if mask & ARITH == ARITH {
+            (self.bits, UndefinedFlags::NONE)
         } else {
-            self.get()
+            (self.get(), self.undefined())
         };
+        undef.define(mask);
         self.bits = (all & !mask) | (values & mask);
         self.op = FlagOp::Eager;
+        self.undef = undef;
     }
 
-    /// Replace all of EFLAGS.
-    pub fn put(&mut self, eflags: u32) {
+    /// After [`Flags::set_eager`]: the instruction left `flags` undefined, by `rule`.
+    pub fn set_undefined(&mut self, flags: u32, rule: Undef) {
+        debug_assert_eq!(self.op, FlagOp::Eager, "set_undefined: flags not eager");
+        self.undef.add(flags, rule);
+    }
+
+    /// Replace all of EFLAGS, with the flags among them that are undefined.
+    pub fn put(&mut self, eflags: u32, undef: UndefinedFlags) {
         *self = Flags::new(eflags);
+        self.undef = undef;
+    }
+
+    /// The status flags that are undefined now, each with the rule that left it so.
+    pub fn undefined(&self) -> UndefinedFlags {
+        let mut u = UndefinedFlags::NONE;
+        match self.op {
+            FlagOp::Eager => return self.undef,
+            FlagOp::Inc | FlagOp::Dec => {
+                u = self.undef;
+                u.define(STATUS & !CF);
+            }
+            FlagOp::Logic => u.add(AF, Undef::LogicAf),
+            FlagOp::Shl => {
+                u.add(AF, Undef::ShiftAf);
+                if self.b != 1 {
+                    u.add(OF, Undef::ShiftOf);
+                }
+            }
+            _ => {}
+        }
+        u
     }
 
     fn sign(&self) -> u32 {

@@ -23,8 +23,11 @@
 //! 16-bit forms); CALL RET (near, RET imm16) JMP Jcc JECXZ JCXZ LOOP LOOPE LOOPNE; SETcc CMOVcc;
 //! BT BTS BTR BTC BSF BSR BSWAP; MOVS STOS LODS CMPS SCAS (byte, word, dword; REP, REPE, REPNE;
 //! DF from CLD/STD); CLC STC CMC LAHF SAHF; ENTER LEAVE; NOP PAUSE; INT n, INT3 and INTO (traps).
-//! The operand-size prefix gives the 16-bit forms. Flags, including AF, PF and the ones Intel
-//! calls undefined, match the Intel CPU the differential tests (`tests/difftest.rs`) ran on.
+//! The operand-size prefix gives the 16-bit forms. Flags, including AF and PF, match the
+//! architecture exactly; where the manuals leave a flag or a result undefined, [`undefined`]
+//! says so (the CPU state carries which flags are undefined now, and why) and documents the
+//! one value the emulator gives it, that of the Intel CPU the differential tests
+//! (`tests/difftest.rs`) were written on.
 //! Privileged instructions (HLT CLI STI IN OUT INS OUTS LGDT LIDT LLDT LTR LMSW CLTS INVLPG
 //! INVD WBINVD RDMSR WRMSR RDPMC IRET, MOV to or from CR/DR), far transfers and segment loads
 //! raise #GP(0); anything else the decoder does not turn into one of the above (x87, SSE,
@@ -54,11 +57,13 @@ pub mod layout;
 pub mod machine;
 mod mem;
 pub mod mmu;
+pub mod page_log;
 pub mod pte;
 pub mod ram;
 #[cfg(test)]
 mod testutil;
 pub mod tlb;
+pub mod undefined;
 
 pub use addr::{Pfn, PhysAddr, VirtAddr, Vpn, PAGE_SIZE};
 pub use cpu::CpuState;
@@ -66,6 +71,8 @@ pub use exception::{Exception, PfErrorCode, Vector};
 pub use layout::{flat_address_space, page_range, FlatSpace, LayoutError};
 pub use machine::{Machine, MachineState, Run, Stop, WatchAccess, Watchpoint};
 pub use mmu::{walk, Access, Translation, Walk};
+pub use page_log::PageLog;
 pub use pte::{Pte, PteFlags};
 pub use ram::{Ram, RamError};
 pub use tlb::{Tlb, TlbEntry};
+pub use undefined::{Rule, Undef, UndefinedFlags, UndefinedResult};

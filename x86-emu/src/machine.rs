@@ -6,8 +6,10 @@ use crate::code_cache::CodeCache;
 use crate::cpu::CpuState;
 use crate::exception::{Exception, Vector};
 use crate::flags::Flags;
+use crate::page_log::PageLog;
 use crate::ram::{Ram, RamError};
 use crate::tlb::Tlb;
+use crate::undefined::{Undef, UndefinedResult};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -85,6 +87,10 @@ pub struct Machine {
     /// or faults: the next run executes that instruction instead of stopping again.
     reported_breakpoint: Option<u32>,
     retired: u64,
+    /// The last instruction that left its destination undefined (see [`crate::undefined`]).
+    undefined_result: Option<UndefinedResult>,
+    /// Pages touched by guest code, when asked for ([`Machine::set_page_log`]).
+    pub(crate) page_log: Option<Box<PageLog>>,
 }
 
 impl std::fmt::Debug for Machine {
@@ -118,6 +124,8 @@ impl Machine {
             pending: None,
             reported_breakpoint: None,
             retired: 0,
+            undefined_result: None,
+            page_log: None,
         }
     }
 
@@ -141,14 +149,33 @@ impl Machine {
     /// [`RamError::OutOfRange`] if any byte lies outside RAM (nothing is written).
     pub fn write_phys(&mut self, pa: PhysAddr, bytes: &[u8]) -> Result<(), RamError> {
         self.ram.write(pa, bytes)?;
-        if let Some(last) = bytes.len().checked_sub(1) {
+        self.written(pa, bytes.len());
+        Ok(())
+    }
+
+    /// Set `len` bytes of physical RAM to zero (a frame handed out afresh), keeping the decode
+    /// cache coherent as [`Machine::write_phys`] does. A fill, not a copy of a page of zeroes:
+    /// in wasm a copy is a `memory.copy`, which the browser runs with the C library's
+    /// `memmove`, and on some CPUs (AMD Zen 3 and 4 with `rep movsb`) that is many times
+    /// slower when source and destination lie at certain distances mod 4 KiB.
+    ///
+    /// # Errors
+    /// [`RamError::OutOfRange`] if any byte lies outside RAM (nothing is written).
+    pub fn zero_phys(&mut self, pa: PhysAddr, len: usize) -> Result<(), RamError> {
+        self.ram.zero(pa, len)?;
+        self.written(pa, len);
+        Ok(())
+    }
+
+    /// Drops the decoded instructions of the frames that `len` bytes written at `pa` touch.
+    fn written(&mut self, pa: PhysAddr, len: usize) {
+        if let Some(last) = len.checked_sub(1) {
             let first = pa.0 >> 12;
             let end = (pa.0 as usize + last) as u32 >> 12;
             for pfn in first..=end {
                 self.code.invalidate(pfn);
             }
         }
-        Ok(())
     }
 
     /// Write one little-endian u32 into physical RAM (e.g. a PTE), keeping the decode cache coherent.
@@ -166,7 +193,23 @@ impl Machine {
             eip: self.eip,
             eflags: self.flags.get(),
             cr2: self.cr2,
+            undefined: self.flags.undefined(),
         }
+    }
+
+    /// The last instruction whose result the architecture leaves undefined, if any has run.
+    pub fn undefined_result(&self) -> Option<UndefinedResult> {
+        self.undefined_result
+    }
+
+    /// The current instruction left its destination undefined, by `rule`.
+    pub(crate) fn note_undefined_result(&mut self, rule: Undef) {
+        let count = self.undefined_result.map_or(0, |u| u.count) + 1;
+        self.undefined_result = Some(UndefinedResult {
+            rule,
+            eip: self.eip,
+            count,
+        });
     }
 
     /// Load all CPU registers (a context switch in). EFLAGS bit 1 is forced to 1.
@@ -174,7 +217,8 @@ impl Machine {
         self.regs = s.regs;
         self.eip = s.eip;
         self.next_eip = s.eip;
-        self.flags.put(s.eflags | crate::cpu::eflags::RESERVED1);
+        self.flags
+            .put(s.eflags | crate::cpu::eflags::RESERVED1, s.undefined);
         self.cr2 = s.cr2;
         self.pending = None;
         self.reported_breakpoint = None;
@@ -221,6 +265,29 @@ impl Machine {
         &mut self.watchpoints
     }
 
+    /// Start (`true`) or stop recording the pages guest code touches. Recording runs one
+    /// instruction per fetch, so it is slower; it changes nothing the guest can observe.
+    pub fn set_page_log(&mut self, on: bool) {
+        self.page_log = on.then(Box::default);
+    }
+
+    /// Take the page log away (`None` if not recording), so that accesses made for someone
+    /// else (an eviction callback) are not recorded; give it back with
+    /// [`Machine::resume_page_log`].
+    pub fn pause_page_log(&mut self) -> Option<Box<PageLog>> {
+        self.page_log.take()
+    }
+
+    /// Put back a page log taken by [`Machine::pause_page_log`].
+    pub fn resume_page_log(&mut self, log: Option<Box<PageLog>>) {
+        self.page_log = log;
+    }
+
+    /// The page log, when recording.
+    pub fn page_log_mut(&mut self) -> Option<&mut PageLog> {
+        self.page_log.as_deref_mut()
+    }
+
     /// Total instructions retired since the machine was made.
     pub fn retired(&self) -> u64 {
         self.retired
@@ -254,7 +321,13 @@ impl Machine {
                     retired: done,
                 };
             }
-            if let Some(stop) = self.exec_blocks(budget - done, check_bp) {
+            // With a page log, one instruction per fetch: each one's fetch is then recorded.
+            let max = if self.page_log.is_some() {
+                1
+            } else {
+                budget - done
+            };
+            if let Some(stop) = self.exec_blocks(max, check_bp) {
                 return Run {
                     stop,
                     retired: self.retired - start,
@@ -307,8 +380,10 @@ impl Machine {
     /// The #PF a user read of these bytes would raise.
     pub fn read_virt(&mut self, va: VirtAddr, buf: &mut [u8]) -> Result<(), Exception> {
         let pending = self.pending.take(); // the kernel's accesses do not hit watchpoints
+        let log = self.page_log.take(); // nor reach the page log
         let r = self.read_bytes(va.0, buf);
         self.pending = pending;
+        self.page_log = log;
         r
     }
 
@@ -319,8 +394,10 @@ impl Machine {
     /// The #PF a user write of these bytes would raise.
     pub fn write_virt(&mut self, va: VirtAddr, bytes: &[u8]) -> Result<(), Exception> {
         let pending = self.pending.take();
+        let log = self.page_log.take();
         let r = self.write_bytes(va.0, bytes);
         self.pending = pending;
+        self.page_log = log;
         r
     }
 
@@ -357,6 +434,7 @@ impl Machine {
         let mut m = Machine::from_snapshot(s);
         m.breakpoints = std::mem::take(&mut self.breakpoints);
         m.watchpoints = std::mem::take(&mut self.watchpoints);
+        m.page_log = self.page_log.take();
         *self = m;
     }
 }

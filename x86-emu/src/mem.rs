@@ -18,6 +18,9 @@ impl Machine {
             if access != Access::Write || (s.writable && s.dirty) {
                 let f = s.frame;
                 self.tlb.count_hit();
+                if let Some(log) = self.page_log.as_deref_mut() {
+                    log.touch(vpn);
+                }
                 return Ok(f);
             }
             if !s.writable {
@@ -45,6 +48,9 @@ impl Machine {
                 self.code.invalidate(t.pde_addr.0 >> 12);
                 self.code.invalidate(t.pte_addr.0 >> 12);
                 self.tlb.insert(vpn, t.pfn, t.writable, t.dirty);
+                if let Some(log) = self.page_log.as_deref_mut() {
+                    log.touch(vpn);
+                }
                 Ok(t.pfn.0 << 12)
             }
             Err(e) => {

@@ -114,6 +114,17 @@ impl Ram {
         Ok(())
     }
 
+    /// Set `len` bytes from `pa` to zero. Prefer [`crate::Machine::zero_phys`], which keeps the
+    /// decode cache coherent.
+    ///
+    /// # Errors
+    /// [`RamError::OutOfRange`] if any byte lies beyond RAM (nothing is written).
+    pub fn zero(&mut self, pa: PhysAddr, len: usize) -> Result<(), RamError> {
+        let r = self.range(pa, len)?;
+        self.bytes[r].fill(0);
+        Ok(())
+    }
+
     /// Little-endian 32-bit read, or `None` outside RAM.
     pub fn read_u32(&self, pa: PhysAddr) -> Option<u32> {
         let s = pa.0 as usize;

@@ -488,6 +488,31 @@ fn self_modifying_code_and_write_phys_keep_decode_cache_coherent() {
     });
     assert_eq!(m.run(100).stop, Stop::Interrupt(0x80));
     assert_eq!(m.cpu().eax(), 9, "write_phys invalidates decoded code");
+    let imm = space.phys(VirtAddr(CODE + 1)).unwrap();
+    m.zero_phys(imm, 4).unwrap();
+    m.set_cpu(CpuState {
+        eip: CODE,
+        ..m.cpu()
+    });
+    assert_eq!(m.run(100).stop, Stop::Interrupt(0x80));
+    assert_eq!(m.cpu().eax(), 0, "zero_phys invalidates decoded code");
+}
+
+#[test]
+fn zero_phys_zeroes_exactly_its_range_and_nothing_outside_ram() {
+    let (mut m, _) = setup(&[0x90]);
+    let end = m.ram().len();
+    m.write_phys(PhysAddr(0x3000), &[0x5a; 4096]).unwrap();
+    m.zero_phys(PhysAddr(0x3001), 4094).unwrap();
+    let mut page = [0u8; 4096];
+    m.read_phys(PhysAddr(0x3000), &mut page).unwrap();
+    assert_eq!((page[0], page[4095]), (0x5a, 0x5a));
+    assert!(page[1..4095].iter().all(|&b| b == 0));
+    m.write_phys(PhysAddr(end - 4), &[7; 4]).unwrap();
+    assert!(m.zero_phys(PhysAddr(end - 4), 5).is_err());
+    let mut tail = [0u8; 4];
+    m.read_phys(PhysAddr(end - 4), &mut tail).unwrap();
+    assert_eq!(tail, [7; 4], "a zeroing past the end of RAM writes nothing");
 }
 
 #[test]

@@ -8,6 +8,7 @@
 
 mod c;
 mod clock;
+mod curves;
 mod linux;
 mod native;
 mod programs;
@@ -21,7 +22,7 @@ use serde_json::{json, Value};
 
 use crate::{cmd, serve, setup, site};
 use native::{Facts, Loop, Report};
-use table::Row;
+use table::{Row, Spread};
 
 /// Longest the browser script may run before it is stopped.
 const BROWSER_LIMIT: Duration = Duration::from_secs(300);
@@ -209,9 +210,11 @@ const BROWSER_FIGURES: &[(&str, &str)] = &[
 
 /// Every browser row, skipped with `why`.
 fn browser_skipped(why: &str) -> Vec<Row> {
+    let curves = curves::figures("wasm, Chromium");
     BROWSER_FIGURES
         .iter()
         .map(|(f, u)| Row::skipped(f, u, why))
+        .chain(curves.iter().map(|f| Row::skipped(f, "ms", why)))
         .collect()
 }
 
@@ -219,7 +222,7 @@ fn browser_skipped(why: &str) -> Vec<Row> {
 /// its measurements into rows.
 fn browser_rows(root: &Path, scale: Scale, facts: &Facts) -> Vec<Row> {
     match browser_measure(root, scale) {
-        Ok(m) => rows_from_browser(&m, facts),
+        Ok(m) => rows_from_browser(&m, facts, scale),
         Err(e) => browser_skipped(&e),
     }
 }
@@ -248,6 +251,13 @@ fn browser_measure(root: &Path, scale: Scale) -> Result<Value, String> {
         "repetitions": scale.repetitions(),
         "fault_runs": native::FAULT_RUNS * scale.repetitions(),
         "physmem_rounds": native::physmem_rounds(scale),
+        "curves": {
+            "refs": curves::references(scale),
+            "pages": curves::PAGES,
+            "frames": curves::SINGLE_FRAMES,
+            "seed": curves::SEED,
+            "reps": scale.repetitions(),
+        },
     });
     let dir = site::target_dir(root).join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -274,16 +284,61 @@ fn at(v: &Value, pointer: &str) -> Option<f64> {
 }
 
 /// MIPS from a {small, large} pair of {steps, ms} runs (the difference removes set-up).
-fn pair_mips(v: &Value, name: &str) -> Option<f64> {
-    let steps = at(v, &format!("/{name}/large/steps"))? - at(v, &format!("/{name}/small/steps"))?;
-    let ms = at(v, &format!("/{name}/large/ms"))? - at(v, &format!("/{name}/small/ms"))?;
+fn pair_mips(pair: &Value) -> Option<f64> {
+    let steps = at(pair, "/large/steps")? - at(pair, "/small/steps")?;
+    let ms = at(pair, "/large/ms")? - at(pair, "/small/ms")?;
     (ms > 0.0).then(|| steps / ms / 1e3)
 }
 
+/// The numbers of the JSON array at `pointer` (empty if there is none).
+fn numbers(v: &Value, pointer: &str) -> Vec<f64> {
+    v.pointer(pointer)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default()
+}
+
+/// What times the browser figures.
+const PAGE_CLOCK: &str = "wall clock in the page";
+
+/// The fault round trip in the page (ns per fault, the faults counted, and the spread):
+/// the best (and the median) run of the large size minus that of the small size.
+fn page_faults(m: &Value) -> Option<(f64, f64, Option<Spread>)> {
+    let n = at(m, "/faults/large/faults")? - at(m, "/faults/small/faults")?;
+    let ms = at(m, "/faults/large/ms")? - at(m, "/faults/small/ms")?;
+    if n <= 0.0 || ms <= 0.0 {
+        return None;
+    }
+    let per_fault = |large: f64, small: f64| (large - small) * 1e6 / n;
+    let ns = per_fault(at(m, "/faults/large/ms")?, at(m, "/faults/small/ms")?);
+    let small = Spread::of(&numbers(m, "/faults/small_ms"), false);
+    let large = Spread::of(&numbers(m, "/faults/large_ms"), false);
+    let spread = small.zip(large).map(|(s, l)| Spread {
+        best: ns,
+        median: per_fault(l.median, s.median),
+        runs: s.runs.min(l.runs),
+    });
+    Some((ns, n, spread))
+}
+
 /// Turns the browser measurements into rows.
-fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
+fn rows_from_browser(m: &Value, facts: &Facts, scale: Scale) -> Vec<Row> {
     let mut rows = Vec::new();
-    let wall = "wall time (performance.now(), 5 µs resolution), large minus small run";
+    let wall = format!(
+        "wall time (performance.now(), {})",
+        match (at(m, "/clock/resolution_us"), m.pointer("/clock/isolated")) {
+            (Some(us), Some(Value::Bool(isolated))) => format!(
+                "{} µs resolution{}",
+                table::num(us),
+                if *isolated {
+                    " in a cross-origin isolated page"
+                } else {
+                    ""
+                }
+            ),
+            _ => "resolution not measured".into(),
+        }
+    );
     for (kind, name, native, cpu, goal) in [
         (
             Loop::Alu,
@@ -301,28 +356,36 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
         ),
     ] {
         let figure = format!("emulator speed, {} (wasm, Chromium)", kind.name());
-        rows.push(match pair_mips(m, name) {
+        let runs: Vec<f64> = m
+            .pointer(&format!("/{name}/pairs"))
+            .and_then(Value::as_array)
+            .map(|pairs| pairs.iter().filter_map(pair_mips).collect())
+            .unwrap_or_default();
+        let best = m.get(name).and_then(pair_mips);
+        rows.push(match best {
             Some(mips) => Row::new(&figure, mips, "MIPS")
-                .vs(native, "native emulator")
+                .vs(native, "native emulator, CPU time")
+                .timed(PAGE_CLOCK)
+                .spread(Spread::of(&runs, true))
                 .note(format!(
-                    "{wall}; {} of the real CPU; goal ≥{goal} MIPS",
+                    "{wall}, large minus small run, the fastest of {} pairs; {} of the real CPU; \
+                     goal ≥{goal} MIPS",
+                    runs.len(),
                     cpu.map(|c| format!("{:.3}", mips / c))
                         .unwrap_or_else(|| "no ratio".into())
                 )),
             None => Row::skipped(&figure, "MIPS", &browser_error(m, name)),
         });
     }
-    let faults = (|| {
-        let n = at(m, "/faults/large/faults")? - at(m, "/faults/small/faults")?;
-        let ms = at(m, "/faults/large/ms")? - at(m, "/faults/small/ms")?;
-        (n > 0.0 && ms > 0.0).then(|| (ms * 1e6 / n, n))
-    })();
-    rows.push(match faults {
-        Some((ns, n)) => Row::new("fault round trip (wasm, Chromium)", ns, "ns/fault")
-            .vs(facts.fault_ns, "native")
+    rows.push(match page_faults(m) {
+        Some((ns, n, spread)) => Row::new("fault round trip (wasm, Chromium)", ns, "ns/fault")
+            .vs(facts.fault_ns, "native, CPU time")
+            .timed(PAGE_CLOCK)
+            .spread(spread)
             .note(format!(
-                "{wall} of {n} faults (difference of the best of {} runs of each size), after 10 \
-                 warm-up runs; vs. Linux first touch: {}",
+                "{wall} of {n} faults (difference of the best of {} runs of each size; the \
+                 median: difference of the median runs), after 10 warm-up runs; vs. Linux \
+                 first touch: {}",
                 at(m, "/faults/runs").unwrap_or_default(),
                 facts
                     .linux_fault_ns
@@ -342,7 +405,12 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
         let figure = figure.replace("(native)", "(wasm, Chromium)");
         rows.push(match at(m, &format!("/physmem/{name}")) {
             Some(ns) => Row::new(&figure, ns, "ns/page")
-                .vs(native, "native")
+                .vs(native, "native, CPU time")
+                .timed(PAGE_CLOCK)
+                .spread(Spread::of(
+                    &numbers(m, &format!("/physmem/{name}_ns")),
+                    false,
+                ))
                 .note(format!(
                     "{wall}, best of {} runs of {} rounds after 3 warm-up runs; vs. Linux first \
                      touch: {}",
@@ -359,6 +427,7 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
     rows.push(match at(m, "/tti/ms") {
         Some(ms) => Row::new("time to interactive", ms, "ms")
             .vs(Some(1000.0), "budget")
+            .timed(PAGE_CLOCK)
             .note(format!(
                 "navigation start → #selfpage[data-ready=\"true\"], median of {} fresh loads \
                  from 127.0.0.1; of which wasm compile alone ≈ {} ms",
@@ -380,6 +449,7 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
         rows.push(match at(m, pointer) {
             Some(ms) => Row::new(&figure, ms, "ms")
                 .vs(Some(1000.0 / 60.0), "60 Hz budget")
+                .timed(PAGE_CLOCK)
                 .note(frames_note.clone()),
             None => Row::skipped(&figure, "ms", &browser_error(m, "frames")),
         });
@@ -390,7 +460,11 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
             ips / 1e6,
             "MIPS",
         )
-        .vs(facts.ui_session_ips.map(|i| i / 1e6), "native Session")
+        .vs(
+            facts.ui_session_ips.map(|i| i / 1e6),
+            "native Session, CPU time",
+        )
+        .timed(PAGE_CLOCK)
         .note(
             "instructions in the toolbar's status before and after the frame window (from 1.5 s \
              after Run: the steady speed, once V8 has optimised the hot wasm code), per wall \
@@ -403,6 +477,16 @@ fn rows_from_browser(m: &Value, facts: &Facts) -> Vec<Row> {
             &browser_error(m, "frames"),
         ),
     });
+    let times = m
+        .get("curves")
+        .and_then(|c| serde_json::from_value::<curves::Times>(c.clone()).ok())
+        .ok_or_else(|| browser_error(m, "curves"));
+    rows.extend(curves::rows(
+        times,
+        "wasm, Chromium",
+        scale,
+        "performance.now() in the page",
+    ));
     rows
 }
 
@@ -505,6 +589,7 @@ mod tests {
             programs::touch_scenario(30),
             programs::ui_scenario(),
             programs::pressure_scenario(5, 200_000),
+            programs::file_touch_scenario(30),
         ] {
             let scenario = selfpage_core::Scenario::from_json(&json).expect("valid scenario");
             assert!(selfpage_core::Session::new(scenario).is_ok());

@@ -52,7 +52,8 @@ const TARGETS: &[Target] = &[
         env: &[],
     },
     Target {
-        name: "kernel soak (random scenarios, invariants after every event)",
+        name:
+            "kernel soak (random scenarios, with and without files; invariants after every event)",
         args: &["-p", "selfpage-tests", "--test", "soak"],
         env: &[("SOAK_STEPS", "2000000"), ("SOAK_CASES", "100")],
     },

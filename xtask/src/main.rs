@@ -2,8 +2,10 @@
 
 mod bench;
 mod cmd;
+mod dist;
 mod e2e;
 mod fuzz;
+mod lessons;
 mod serve;
 mod setup;
 mod site;
@@ -32,6 +34,11 @@ commands:
   fuzz [--seconds N] [--seed S]
         run every fuzz target (assembler, decoder/executor, physmem requests, pager,
         scenarios/URLs, kernel soak) with fresh seeds for N seconds (default 60)
+  dist [DIR]
+        build the static site (index, JS, wasm, CSS) into DIR (default target/dist),
+        ready for any static host, also under a sub-path
+  lessons
+        write docs/lessons/*.md from the lesson sources core/lessons/*.toml
   setup
         install whatever is missing: rustfmt, clippy, wasm32 target, wasm-bindgen-cli
         (version from Cargo.lock), chromium, chromium-driver, nasm, node packages of tests/e2e
@@ -55,6 +62,10 @@ enum Command {
     Bench(bench::Options),
     /// `fuzz`: run the fuzz targets for a while.
     Fuzz(fuzz::Options),
+    /// `dist`: build the static site into a folder.
+    Dist(PathBuf),
+    /// `lessons`: regenerate docs/lessons/ from core/lessons/.
+    Lessons,
     /// `setup`: install missing tools.
     Setup,
     /// `help`: print usage.
@@ -90,6 +101,8 @@ fn main() -> ExitCode {
         Command::E2e { build, filter } => e2e::run(&root, build, filter.as_deref()),
         Command::Bench(options) => bench::run(&root, options),
         Command::Fuzz(options) => fuzz::run(options),
+        Command::Lessons => lessons::run(&root),
+        Command::Dist(dir) => dist::run(&root, &dir),
         Command::Setup => setup::all(&root),
     };
     match result {
@@ -115,6 +128,15 @@ fn parse(args: &[String]) -> Result<Command, UsageError> {
     let mut rest = rest.iter();
     match first.as_str() {
         "help" | "--help" | "-h" => Ok(Command::Help),
+        "lessons" => Ok(Command::Lessons),
+        "dist" => match (rest.next(), rest.next()) {
+            (None, _) => Ok(Command::Dist(PathBuf::from(dist::DEFAULT_DIR))),
+            (Some(arg), _) if arg.starts_with('-') => Err(unknown(arg, "dist")),
+            (Some(dir), None) => Ok(Command::Dist(PathBuf::from(dir))),
+            (Some(_), Some(extra)) => {
+                Err(UsageError(format!("dist takes one DIR, got `{extra}` too")))
+            }
+        },
         "setup" => match rest.next() {
             None => Ok(Command::Setup),
             Some(arg) => Err(unknown(arg, "setup")),
@@ -202,6 +224,20 @@ mod tests {
 
     fn args(line: &str) -> Vec<String> {
         line.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn dist_writes_to_target_dist_or_the_one_dir_given() {
+        assert_eq!(
+            parse(&args("dist")),
+            Ok(Command::Dist(PathBuf::from("target/dist")))
+        );
+        assert_eq!(
+            parse(&args("dist public")),
+            Ok(Command::Dist(PathBuf::from("public")))
+        );
+        assert!(parse(&args("dist a b")).is_err());
+        assert!(parse(&args("dist --fast")).is_err());
     }
 
     #[test]

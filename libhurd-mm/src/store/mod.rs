@@ -1,9 +1,11 @@
 //! Backing stores: where a page's contents come from the first time it is touched, and where
 //! they go when its frame is taken away.
 
+mod file;
 mod image;
 mod swap;
 
+pub use file::{FileError, FileGrant, FileMap, FileOpened, FileTable, OpenFile, FIRST_FD};
 pub use image::ImageStore;
 pub use swap::SwapStore;
 
@@ -19,6 +21,8 @@ pub enum Backing {
     Discardable,
     /// Program image bytes.
     Image(ImageStore),
+    /// A file of the file server.
+    File(FileMap),
 }
 
 impl Backing {
@@ -28,6 +32,8 @@ impl Backing {
             Backing::Anonymous => RegionKind::Anonymous,
             Backing::Discardable => RegionKind::Discardable,
             Backing::Image(_) => RegionKind::Image,
+            Backing::File(f) if f.shared => RegionKind::SharedFile,
+            Backing::File(_) => RegionKind::PrivateFile,
         }
     }
 
@@ -35,7 +41,7 @@ impl Backing {
     /// zeroes (anonymous memory nobody has written yet), else the page's bytes.
     pub fn initial(&self, offset: u32) -> Option<Vec<u8>> {
         match self {
-            Backing::Anonymous | Backing::Discardable => None,
+            Backing::Anonymous | Backing::Discardable | Backing::File(_) => None,
             Backing::Image(img) => {
                 let mut page = vec![0; PAGE_SIZE as usize];
                 img.fill(offset, &mut page);
@@ -48,6 +54,10 @@ impl Backing {
     pub fn split_off(&mut self, at: u32) -> Backing {
         match self {
             Backing::Image(img) => Backing::Image(img.split_off(at)),
+            Backing::File(f) => Backing::File(FileMap {
+                offset: f.offset + at,
+                ..f.clone()
+            }),
             other => other.clone(),
         }
     }

@@ -7,8 +7,18 @@ use yew::prelude::*;
 use selfpage_core::presets;
 
 use super::{
-    c_source::CSource, compare::Compare, editor::Editor, events::EventLog, files::Files,
-    frame_map::FrameMap, refstring::RefString, registers::Registers, stats::Stats, tasks::Tasks,
+    c_source::CSource,
+    compare::Compare,
+    curves::Curves,
+    editor::Editor,
+    events::EventLog,
+    files::Files,
+    frame_map::FrameMap,
+    lessons::{use_lessons_key, Lessons},
+    refstring::RefString,
+    registers::Registers,
+    stats::Stats,
+    tasks::Tasks,
 };
 use super::{timeline::Timeline, tlb::TlbView, toolbar::Toolbar, walk::Walk};
 use crate::state::{now_ms, Action, AppState, Pane};
@@ -50,6 +60,16 @@ pub fn App() -> Html {
     use_animation_loop(&state);
     use_shortcuts(&state);
     use_redraw_timing(&state);
+    let lessons_open = use_state(|| false);
+    use_lessons_key(lessons_open.clone());
+    let on_lessons = {
+        let open = lessons_open.clone();
+        Callback::from(move |v: bool| open.set(v))
+    };
+    let toggle_lessons = {
+        let open = lessons_open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
 
     let on_preset = {
         let state = state.clone();
@@ -79,6 +99,7 @@ pub fn App() -> Html {
                     <h1>{"Selfpage"}</h1>
                     <span class="tagline">{"tasks that page themselves — physmem, libhurd-mm and an i386, after the GNU Hurd on L4"}</span>
                 </div>
+                <button class={classes!("lessons-toggle", lessons_open.then_some("on"))} id="btn-lessons" aria-keyshortcuts="l" aria-pressed={lessons_open.to_string()} title="Guided lessons (l)" onclick={toggle_lessons}>{"Lessons"}</button>
                 <Files state={state.clone()} view={state.view(Pane::Files)} />
                 <label class="preset">
                     {"Scenario "}
@@ -96,6 +117,9 @@ pub fn App() -> Html {
             if let Some(err) = &state.error {
                 <div class="error-banner" role="alert" id="error">{ err }</div>
             }
+            <div class={classes!("body", lessons_open.then_some("with-lesson"))}>
+            <Lessons state={state.clone()} tick={state.tick} open={*lessons_open} on_open={on_lessons} />
+            <div class="main-area">
             <div class="workspace">
                 <section class="pane pane-editor"><Editor state={state.clone()} view={state.view(Pane::Editor)} /></section>
                 <section class="pane pane-center">
@@ -115,7 +139,10 @@ pub fn App() -> Html {
                 <section class="pane"><Compare state={state.clone()} generation={state.compare_gen} /></section>
                 <section class="pane"><RefString /></section>
             </div>
+            <section class="pane pane-curves"><Curves state={state.clone()} /></section>
             <section class="pane pane-events"><EventLog state={state.clone()} view={state.view(Pane::Events)} /></section>
+            </div>
+            </div>
         </main>
     }
 }

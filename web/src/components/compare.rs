@@ -130,6 +130,7 @@ pub fn Compare(props: &CompareProps) -> Html {
         <div class="card" id="compare">
             <h2>
                 {"Policy comparison"}
+                <super::explain::Explain pane="compare" />
                 <span class="card-actions">
                     if state.compare.is_some() {
                         <button id="btn-compare-close" onclick={on_close} title="Stop and clear the comparison">{"Clear"}</button>

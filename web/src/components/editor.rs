@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use libhurd_mm::PolicyKind;
+use selfpage_core::pager::PolicyKind;
 use selfpage_core::Lang;
 
 use super::app::PaneProps;
@@ -200,6 +200,7 @@ pub fn Editor(props: &PaneProps) -> Html {
         <div class="card editor" id="editor">
             <h2>
                 { format!("Program · {}", spec.name) }
+                <super::explain::Explain pane="editor" />
                 if edited {
                     <span class="badge edited" id="edited" title="The scenario differs from the one running: Assemble & load applies it">{"edited"}</span>
                 }

@@ -69,6 +69,7 @@ pub fn EventLog(props: &PaneProps) -> Html {
         <div class="card" id="events">
             <h2>
                 <span id="events-title">{"Trace"}</span>
+                <super::explain::Explain pane="events" />
                 <span class="badge">{"newest first · ↑↓ move, Enter shows a record"}</span>
                 if let (Some(seq), Some(onclick)) = (state.selected_event, on_go) {
                     <span class="card-actions">

@@ -63,6 +63,13 @@ fn describe(pfn: usize, c: &FrameCell) -> String {
         });
     } else if c.marks & mark::FREE != 0 {
         words.push("free (physmem)".into());
+    } else if c.marks & mark::PAGE_CACHE != 0 {
+        words.push("file server's page cache".into());
+        words.push(if c.marks & mark::MAPPED != 0 {
+            "mapped by a task".into()
+        } else {
+            "not mapped by any task".into()
+        });
     } else {
         words.push(format!("task {}", c.owner));
         words.push(if c.marks & mark::MAPPED != 0 {
@@ -79,6 +86,7 @@ fn describe(pfn: usize, c: &FrameCell) -> String {
         (mark::REFERENCED, "referenced"),
         (mark::WRITABLE, "writable"),
         (mark::SHARED, "shared"),
+        (mark::PRIVATE_COPY, "private copy of a file page"),
         (mark::COW, "copy-on-write"),
         (mark::EXTRA, "extra (beyond guarantee)"),
     ] {
@@ -149,7 +157,7 @@ pub fn FrameMap(props: &LiveProps) -> Html {
         });
     html! {
         <div class="card" id="frames">
-            <h2>{"Physical memory"}<span class="badge" id="frames-used">{ format!("{used} of {} frames in use", cells.len()) }</span></h2>
+            <h2>{"Physical memory"}<super::explain::Explain pane="frames" /><span class="badge" id="frames-used">{ format!("{used} of {} frames in use", cells.len()) }</span></h2>
             <div class="frame-map-wrap">
                 <canvas ref={canvas} class="frame-map" tabindex="0" {onmousemove} {onkeydown}
                     aria-label="Physical frame map: arrow keys move between frames" aria-describedby="frame-detail" />
@@ -167,6 +175,8 @@ pub fn FrameMap(props: &LiveProps) -> Html {
                 <li><span class="mk mk-dirty"></span>{"dirty"}</li>
                 <li><span class="mk mk-ref"></span>{"referenced"}</li>
                 <li><span class="mk mk-cow"></span>{"shared / COW"}</li>
+                <li><span class="sw sw-cache"></span>{"file page cache"}</li>
+                <li><span class="mk mk-private"></span>{"private copy of a file page"}</li>
                 <li><span class="mk mk-extra"></span>{"extra (beyond the guarantee)"}</li>
             </ul>
         </div>

@@ -2,11 +2,15 @@
 
 pub mod app;
 pub mod c_source;
+pub mod challenge;
 pub mod compare;
+pub mod curves;
 pub mod editor;
 pub mod events;
+pub mod explain;
 pub mod files;
 pub mod frame_map;
+pub mod lessons;
 pub mod policy_queue;
 pub mod refstring;
 pub mod registers;

@@ -8,16 +8,6 @@ use super::app::PaneProps;
 use crate::format::hex32;
 
 const NAMES: [&str; 8] = ["EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI"];
-const FLAGS: [(u32, &str); 8] = [
-    (1 << 0, "CF"),
-    (1 << 2, "PF"),
-    (1 << 4, "AF"),
-    (1 << 6, "ZF"),
-    (1 << 7, "SF"),
-    (1 << 10, "DF"),
-    (1 << 11, "OF"),
-    (1 << 9, "IF"),
-];
 
 /// Registers, flags and disassembly.
 #[component]
@@ -36,9 +26,11 @@ pub fn Registers(props: &PaneProps) -> Html {
     }) else {
         return html! { <div class="card"><h2>{"CPU"}</h2><p class="muted">{"no task"}</p></div> };
     };
+    let flags = views::flags(&cpu);
+    let any_undefined = flags.iter().any(|f| f.undefined.is_some());
     html! {
         <div class="card" id="cpu">
-            <h2>{ format!("CPU · task {task} '{name}'") }<span class="badge">{ status }</span></h2>
+            <h2>{ format!("CPU · task {task} '{name}'") }<super::explain::Explain pane="cpu" /><span class="badge">{ status }</span></h2>
             <div class="regs">
                 { for NAMES.iter().enumerate().map(|(i, n)| html! {
                     <div class="reg"><span class="reg-name">{ *n }</span><code id={format!("reg-{}", n.to_lowercase())}>{ hex32(cpu.regs[i]) }</code></div>
@@ -47,9 +39,23 @@ pub fn Registers(props: &PaneProps) -> Html {
                 <div class="reg"><span class="reg-name">{"EFLAGS"}</span><code>{ hex32(cpu.eflags) }</code></div>
             </div>
             <div class="flags">
-                { for FLAGS.iter().map(|(bit, n)| html! {
-                    <span class={classes!("flag", (cpu.eflags & bit != 0).then_some("on"))}>{ *n }</span>
+                { for flags.into_iter().map(|f| {
+                    let class = classes!(
+                        "flag",
+                        f.on.then_some("on"),
+                        f.undefined.is_some().then_some("undefined"),
+                    );
+                    let id = format!("flag-{}", f.name.to_lowercase());
+                    match f.undefined {
+                        Some(why) => html! {
+                            <span {class} {id} title={why} tabindex="0">{ f.name }<sup aria-label="undefined">{"?"}</sup></span>
+                        },
+                        None => html! { <span {class} {id}>{ f.name }</span> },
+                    }
                 }) }
+                if any_undefined {
+                    <span class="flag-note" id="flag-note">{"hatched: undefined by the architecture (hover for why)"}</span>
+                }
             </div>
             <ol class="disasm" aria-label="Disassembly">
                 { for code.iter().map(|l| html! {

@@ -81,7 +81,7 @@ pub fn Stats(props: &PaneProps) -> Html {
     let s = cache.borrow();
     html! {
         <div class="card" id="stats">
-            <h2>{"Statistics"}<span class="badge">{ format!("{} records read · time {}", s.read_up_to(), plot::compact(now)) }</span></h2>
+            <h2>{"Statistics"}<super::explain::Explain pane="stats" /><span class="badge">{ format!("{} records read · time {}", s.read_up_to(), plot::compact(now)) }</span></h2>
             <div class="charts">
                 <figure>
                     <figcaption>{"Page faults (cumulative)"}</figcaption>

@@ -29,9 +29,10 @@ pub fn Tasks(props: &PaneProps) -> Html {
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
+    let servers = state.with_kernel(views::servers).unwrap_or_default();
     html! {
         <div class="card" id="tasks">
-            <h2>{"Tasks and their frames"}</h2>
+            <h2>{"Tasks and their frames"}<super::explain::Explain pane="tasks" /></h2>
             <table class="tasks">
                 <tr><th>{"task"}</th><th title="guaranteed + extra frames">{"frames"}</th><th>{"held"}</th><th>{"faults"}</th><th>{"in/out"}</th><th>{"status"}</th></tr>
                 { for rows.iter().map(|(g, x, t, _)| {
@@ -58,6 +59,26 @@ pub fn Tasks(props: &PaneProps) -> Html {
                             <td class="faults">{ t.faults }</td>
                             <td>{ format!("{}/{}", t.page_ins, t.page_outs) }</td>
                             <td class="status">{ &t.status }</td>
+                        </tr>
+                    }
+                }) }
+                { for servers.iter().map(|s| {
+                    let (g, x) = (s.guaranteed, s.extra);
+                    let width = |n: u32| format!("width:{}%", 100 * n / (g + x).max(1));
+                    html! {
+                        <tr class="server" id={format!("server-{}", s.name.replace(' ', "-"))}>
+                            <td><span class="swatch sw-cache"></span>{ &s.name }</td>
+                            <td>{ if g + x > 0 { format!("{g} + {x}") } else { "—".into() } }</td>
+                            <td>
+                                if g + x > 0 {
+                                    <div class="meter" title={format!("{} of {} frames", s.held, g + x)}>
+                                        <div class="meter-guaranteed" style={width(g)}></div>
+                                        <div class="meter-held" style={width(s.held)}></div>
+                                    </div>
+                                    { s.held }
+                                }
+                            </td>
+                            <td colspan="3" class="status">{ &s.activity }</td>
                         </tr>
                     }
                 }) }

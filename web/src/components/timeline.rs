@@ -1,5 +1,5 @@
 //! The fault timeline: one fault as a sequence diagram — faulting thread → pager → physmem
-//! → kernel → resume — and the strip of faults to choose from (one Tab stop; the arrow keys
+//! → kernel → resume, and for a file page the file server and the ramdisk too — and the strip of faults to choose from (one Tab stop; the arrow keys
 //! move along it, Enter or Space shows a fault).
 
 use wasm_bindgen::JsCast;
@@ -21,8 +21,17 @@ const STRIP_SCAN: usize = 50_000;
 /// What the arrow keys move between.
 const CHIP: &str = "button[data-seq]";
 
-/// Lanes of the diagram.
-const LANES: [&str; 4] = ["thread", "pager (libhurd-mm)", "physmem", "kernel"];
+/// Lanes of the diagram; the last two only when the fault reaches them (a file page).
+const LANES: [&str; 6] = [
+    "thread",
+    "pager (libhurd-mm)",
+    "physmem",
+    "kernel",
+    "file server",
+    "ramdisk",
+];
+/// Lanes every diagram shows.
+const BASE_LANES: usize = 4;
 const LANE_W: f64 = 200.0;
 const ROW_H: f64 = 26.0;
 const TOP: f64 = 34.0;
@@ -41,6 +50,8 @@ fn lane(e: &Endpoint) -> usize {
         Endpoint::Pager(_) => 1,
         Endpoint::Physmem => 2,
         Endpoint::Kernel => 3,
+        Endpoint::FileServer => 4,
+        Endpoint::Ramdisk => 5,
     }
 }
 
@@ -146,6 +157,10 @@ fn rows(k: &Kernel, records: Records<'_>) -> Vec<Row> {
                 "map",
             )),
             Event::Pager { event, .. } => out.push(note(1, event.to_string(), "pager")),
+            Event::Fs { event } => {
+                let l = if event.is_disk_io() { 5 } else { 4 };
+                out.push(note(l, event.to_string(), "pager"));
+            }
             Event::Resumed { task: t } if *t == task => {
                 out.push(note(0, "restarts the instruction".into(), "resume"));
                 break;
@@ -163,14 +178,18 @@ fn rows(k: &Kernel, records: Records<'_>) -> Vec<Row> {
 fn diagram(rows: &[Row]) -> Html {
     let height = TOP + ROW_H * rows.len() as f64 + 10.0;
     let x = |l: usize| 70.0 + LANE_W * l as f64;
+    let lanes = rows
+        .iter()
+        .map(|r| r.from.max(r.to) + 1)
+        .fold(BASE_LANES, usize::max);
     html! {
-        <svg class="seq" viewBox={format!("0 0 {} {height}", 70.0 * 2.0 + LANE_W * 3.0)} width="100%" role="img" aria-label="Sequence diagram of the fault">
+        <svg class="seq" viewBox={format!("0 0 {} {height}", 70.0 * 2.0 + LANE_W * (lanes - 1) as f64)} width="100%" role="img" aria-label="Sequence diagram of the fault">
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                     <path d="M 0 0 L 10 5 L 0 10 z" fill="#3b4252" />
                 </marker>
             </defs>
-            { for LANES.iter().enumerate().map(|(i, name)| html! {
+            { for LANES.iter().take(lanes).enumerate().map(|(i, name)| html! {
                 <g>
                     <text x={x(i).to_string()} y="16" text-anchor="middle" class="lane-name">{ *name }</text>
                     <line x1={x(i).to_string()} y1="24" x2={x(i).to_string()} y2={height.to_string()} class="lifeline" />
@@ -280,7 +299,7 @@ pub fn Timeline(props: &PaneProps) -> Html {
         .or_else(|| faults.last().map(|(s, _)| *s));
     html! {
         <div class="card" id="timeline">
-            <h2>{"Fault timeline"}<span class="badge" id="fault-count">{ format!("{total} faults") }</span></h2>
+            <h2>{"Fault timeline"}<super::explain::Explain pane="timeline" /><span class="badge" id="fault-count">{ format!("{total} faults") }</span></h2>
             <ol class="fault-strip" aria-label="Faults, newest first: ←→ move, Enter shows one" {onclick} {onkeydown}>
                 { for faults.iter().rev().map(|(seq, label)| {
                     let shown = chosen == Some(*seq);

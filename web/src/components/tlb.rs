@@ -16,7 +16,7 @@ pub fn TlbView(props: &PaneProps) -> Html {
     let total = (tlb.hits + tlb.misses).max(1);
     html! {
         <div class="card" id="tlb">
-            <h2>{"TLB"}<span class="badge">{ format!("{} hits · {} misses · {:.1}% hit rate", tlb.hits, tlb.misses, 100.0 * tlb.hits as f64 / total as f64) }</span></h2>
+            <h2>{"TLB"}<super::explain::Explain pane="tlb" /><span class="badge">{ format!("{} hits · {} misses · {:.1}% hit rate", tlb.hits, tlb.misses, 100.0 * tlb.hits as f64 / total as f64) }</span></h2>
             if tlb.entries.is_empty() {
                 <p class="muted">{"empty (flushed by the last CR3 load)"}</p>
             } else {

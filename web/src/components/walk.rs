@@ -38,7 +38,7 @@ pub fn Walk(props: &PaneProps) -> Html {
         .flatten();
     html! {
         <div class="card" id="walk">
-            <h2>{"Page-table walk"}</h2>
+            <h2>{"Page-table walk"}<super::explain::Explain pane="walk" /></h2>
             <label class="walk-input">
                 {"virtual address "}
                 <input type="text" aria-label="Virtual address to walk" value={hex32(state.walk_addr)} onchange={on_input} spellcheck="false" />
@@ -65,6 +65,9 @@ pub fn Walk(props: &PaneProps) -> Html {
                     <tr><th>{"frame"}</th><td colspan="2"><code id="walk-phys">{ w.phys.map(hex32).unwrap_or_else(|| "—".into()) }</code></td></tr>
                 </table>
                 <p class="verdict" id="walk-verdict">{ w.verdict }</p>
+                if let Some(file) = w.file {
+                    <p class="walk-file" id="walk-file">{ format!("maps {file}") }</p>
+                }
             } else {
                 <p class="muted">{"the task has no address space (it has ended)"}</p>
             }

@@ -3,6 +3,7 @@
 use crate::cpu::eflags::*;
 use crate::machine::Machine;
 use crate::mem::OrFault;
+use crate::undefined::Undef;
 use iced_x86::{Instruction, Mnemonic, OpKind};
 
 impl Machine {
@@ -46,6 +47,7 @@ impl Machine {
             }
         }
         self.flags.set_eager(CF, if cf { CF } else { 0 });
+        self.flags.set_undefined(ARITH, Undef::BitTest);
         Ok(())
     }
 
@@ -53,9 +55,12 @@ impl Machine {
     pub(crate) fn bit_scan(&mut self, i: &Instruction) -> OrFault<()> {
         let size = self.op_size(i, 0);
         let src = self.read_op(i, 1, size)?;
-        // Measured: CF OF SF AF cleared, PF from the index (0 when the source is 0).
+        // Undefined: CF OF SF AF (given cleared) and PF (given from the index, as if it were 0
+        // for a zero source), and the destination for a zero source (given unchanged).
         if src == 0 {
             self.flags.set_eager(ARITH, ZF | PF);
+            self.flags.set_undefined(ARITH, Undef::BitScan);
+            self.note_undefined_result(Undef::BitScanZero);
             return Ok(());
         }
         let idx = if i.mnemonic() == Mnemonic::Bsf {
@@ -66,6 +71,7 @@ impl Machine {
         self.set_reg(i.op0_register(), idx);
         let pf = if crate::flags::parity(idx) { PF } else { 0 };
         self.flags.set_eager(ARITH, pf);
+        self.flags.set_undefined(ARITH, Undef::BitScan);
         Ok(())
     }
 }

@@ -144,7 +144,12 @@ impl Machine {
     pub(crate) fn bswap(&mut self, i: &Instruction) -> OrFault<()> {
         let r = i.op0_register();
         let v = self.get_reg(r);
-        let out = if operand_is_16(r) { 0 } else { v.swap_bytes() };
+        let out = if operand_is_16(r) {
+            self.note_undefined_result(crate::undefined::Undef::Bswap16);
+            0
+        } else {
+            v.swap_bytes()
+        };
         self.set_reg(r, out);
         Ok(())
     }

@@ -7,6 +7,7 @@ use crate::exception::{Exception, Vector};
 use crate::flags::size_mask;
 use crate::machine::Machine;
 use crate::mem::OrFault;
+use crate::undefined::Undef;
 use iced_x86::{Instruction, Register};
 
 fn sext(v: u32, size: u32) -> i64 {
@@ -41,14 +42,15 @@ impl Machine {
         }
     }
 
-    /// Flags after a multiply: CF = OF = `overflow`; SF ZF PF from the low half (AF clear),
-    /// which is what the Intel CPUs these tests were measured on do for the "undefined" ones.
+    /// Flags after a multiply: CF = OF = `overflow`; SF ZF AF PF are undefined (given as SF
+    /// and PF from the low half, ZF and AF clear: see [`crate::undefined`]).
     fn mul_flags(&mut self, lo: u32, size: u32, overflow: bool) {
         let mut f = szp(lo, size) & !ZF;
         if overflow {
             f |= CF | OF;
         }
         self.flags.set_eager(ARITH, f);
+        self.flags.set_undefined(ARITH, Undef::Multiply);
     }
 
     /// MUL r/m: unsigned accumulator × source into the accumulator pair.
@@ -91,7 +93,8 @@ impl Machine {
         Ok(())
     }
 
-    /// DIV / IDIV: #DE if the divisor is 0 or the quotient does not fit; flags unchanged.
+    /// DIV / IDIV: #DE if the divisor is 0 or the quotient does not fit; the status flags are
+    /// undefined (given unchanged).
     pub(crate) fn div(&mut self, i: &Instruction, signed: bool) -> OrFault<()> {
         let size = self.op_size(i, 0);
         let bits = size * 8;
@@ -123,6 +126,8 @@ impl Machine {
             (q, dividend % b as u64)
         };
         self.set_acc_pair(size, q as u32, r as u32);
+        self.flags.set_eager(0, 0);
+        self.flags.set_undefined(ARITH, Undef::Divide);
         Ok(())
     }
 }

@@ -5,6 +5,7 @@ use crate::cpu::eflags::*;
 use crate::flags::{parity, size_mask};
 use crate::machine::Machine;
 use crate::mem::OrFault;
+use crate::undefined::Undef;
 use iced_x86::{Instruction, Mnemonic};
 
 /// SF, ZF and PF of a result as EFLAGS bits.
@@ -117,8 +118,12 @@ impl Machine {
                 (res, bit(cf, CF) | bit(of, OF), rot_mask(i, c))
             }
             Mnemonic::Rcl | Mnemonic::Rcr if c % (bits + 1) == 0 => {
-                // A 9- or 17-bit rotate by a multiple of its width: nothing changes (measured).
-                return self.write_op(i, 0, size, a);
+                // A 9- or 17-bit rotate by a multiple of its width: nothing changes (measured),
+                // but OF is undefined all the same (the masked count is above 1).
+                self.write_op(i, 0, size, a)?;
+                self.flags.set_eager(0, 0);
+                self.flags.set_undefined(OF, Undef::RotateOf);
+                return Ok(());
             }
             Mnemonic::Rcl => {
                 let r = c % (bits + 1);
@@ -150,6 +155,24 @@ impl Machine {
         };
         self.write_op(i, 0, size, res)?;
         self.flags.set_eager(which, flags);
+        let rotate = matches!(
+            i.mnemonic(),
+            Mnemonic::Rol | Mnemonic::Ror | Mnemonic::Rcl | Mnemonic::Rcr
+        );
+        if c > 1 {
+            let rule = if rotate {
+                Undef::RotateOf
+            } else {
+                Undef::ShiftOf
+            };
+            self.flags.set_undefined(OF, rule);
+        }
+        if !rotate {
+            self.flags.set_undefined(AF, Undef::ShiftAf);
+            if c >= bits && i.mnemonic() != Mnemonic::Sar {
+                self.flags.set_undefined(CF, Undef::ShiftCf);
+            }
+        }
         Ok(())
     }
 
@@ -195,6 +218,15 @@ impl Machine {
         let f = szp(res, size) | bit(cf, CF) | bit(of, OF);
         self.write_op(i, 0, size, res)?;
         self.flags.set_eager(ARITH, f);
+        if c > bits {
+            self.flags.set_undefined(ARITH, Undef::DoubleShiftCount);
+            self.note_undefined_result(Undef::DoubleShiftCount);
+        } else {
+            self.flags.set_undefined(AF, Undef::DoubleShiftAf);
+            if c > 1 {
+                self.flags.set_undefined(OF, Undef::DoubleShiftOf);
+            }
+        }
         Ok(())
     }
 }

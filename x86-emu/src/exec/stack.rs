@@ -127,8 +127,11 @@ impl Machine {
         };
         let old = self.flags.get();
         self.regs[ESP] = sp.wrapping_add(size);
-        self.flags
-            .put((old & !writable) | (v & writable) | RESERVED1);
+        // Every status flag comes from the stack: none is undefined any more.
+        self.flags.put(
+            (old & !writable) | (v & writable) | RESERVED1,
+            crate::undefined::UndefinedFlags::NONE,
+        );
         Ok(())
     }
 

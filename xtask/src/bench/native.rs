@@ -13,6 +13,12 @@ use super::programs;
 use super::table::Row;
 use super::{linux, progress, Scale};
 
+/// What times the native figures: the CPU time of the measuring thread, so that other load
+/// on the shared cores does not count.
+const CPU: &str = "CPU time";
+/// What times the step-back figures (a wall clock, as a user waits for them).
+const WALL: &str = "wall clock";
+
 /// Native numbers the browser rows are compared with.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Facts {
@@ -59,6 +65,14 @@ pub const FIGURES: &[(&str, &str)] = &[
     ("goto_event(999,990) after 1,000,000 events", "ms"),
     ("step_back() at event 999,990", "ms"),
     ("snapshot memory per 1,000,000 events (estimate)", "MiB"),
+    (
+        "LRU miss-ratio curve, 4,096 frame counts, one pass (native)",
+        "ms",
+    ),
+    (
+        "OPT miss-ratio curve, 4,096 frame counts, one pass (native)",
+        "ms",
+    ),
 ];
 
 /// What the native half of the benchmark reports.
@@ -104,6 +118,7 @@ pub fn all(scale: Scale) -> Report {
                 };
                 Row::new(&figure, e.mips, "MIPS")
                     .vs(reference, "real CPU, nasm + ld")
+                    .timed(CPU)
                     .note(format!(
                         "CPU time of {} minus {} iterations ({} instructions/iteration, counted \
                          by the emulator); bytes vs. nasm -f bin: {same_bytes}; goal ≥{} MIPS{why}",
@@ -139,6 +154,7 @@ pub fn all(scale: Scale) -> Report {
         Err(e) => Row::skipped(figure, "ns/fault", &e),
         Ok((ns, n)) => Row::new(figure, ns, "ns/fault")
             .vs(linux.as_ref().ok().copied(), "Linux first touch")
+            .timed(CPU)
             .note(format!(
                 "user #PF → fault IPC → libhurd-mm pager → physmem RPCs → map → resume; CPU time \
                  of {n} faults (difference of runs of {} and {} pages in {} frames, the best of \
@@ -158,6 +174,8 @@ pub fn all(scale: Scale) -> Report {
                 }
             )),
     });
+    progress("native: file-page round trips and Linux MAP_SHARED first touches");
+    report.rows.push(file_round_trip_row(scale));
     progress("native: physmem requests");
     report.rows.extend(physmem_rows(scale, &mut report.facts));
 
@@ -167,6 +185,7 @@ pub fn all(scale: Scale) -> Report {
         .push(match linux::userfaultfd_ns(scale.uffd_pages()) {
             Ok(ns) => Row::new("userfaultfd round trip (Linux)", ns, "ns/fault")
                 .vs(linux.as_ref().ok().copied(), "Linux first touch")
+                .timed("CPU time, 2 threads")
                 .note(format!(
                 "a handler thread answers each missing-page event with UFFDIO_ZEROPAGE; CPU time of \
                  both threads per fault over {} pages; the user-space pager reference closest to self-paging; varies several-fold with the load on the \
@@ -188,6 +207,15 @@ pub fn all(scale: Scale) -> Report {
     // 6. (reference for the page) Session speed on the UI scenario.
     progress("native: Session speed on the 4,096-frame UI scenario");
     report.facts.ui_session_ips = session_ips(&programs::ui_scenario(), scale.ui_seconds()).ok();
+
+    // 7. Miss-ratio curves in one pass vs. one simulation.
+    progress("native: LRU and OPT miss-ratio curves vs. single simulations");
+    report.rows.extend(super::curves::rows(
+        super::curves::native(scale),
+        "native",
+        scale,
+        "thread CPU time",
+    ));
     report
 }
 
@@ -420,6 +448,81 @@ fn fault_round_trip(scale: Scale) -> Result<(f64, u64), String> {
     Ok(((t1 - t0) * 1e9 / n as f64, n))
 }
 
+/// Runs a file-touch scenario: (the toucher's faults, CPU seconds from its arrival to the
+/// end of the run).
+fn run_file_touch(json: &str) -> Result<(u64, f64), String> {
+    let mut s = session(json)?;
+    // The warm-up task runs alone; the toucher arrives at the next call.
+    match s.run(u64::MAX, Until::Event("task_exited")) {
+        Stopped::Event { .. } => {}
+        other => return Err(format!("the warm-up task did not exit: {other:?}")),
+    }
+    let t = thread_cpu();
+    s.run_to_end();
+    let dt = thread_cpu() - t;
+    let summary = s.summary();
+    let faults = summary
+        .tasks
+        .iter()
+        .find(|t| t.name == "toucher")
+        .map_or(0, |t| t.faults);
+    Ok((faults, dt))
+}
+
+/// ns per first touch of a cached file page through a shared mapping (the difference of two
+/// sizes, best of several runs each, as [`fault_round_trip`]), and the fault count.
+fn file_round_trip(scale: Scale) -> Result<(f64, u64), String> {
+    let (small, large) = scale.touch_pages();
+    let (small, large) = (
+        programs::file_touch_scenario(small.min(1000)),
+        programs::file_touch_scenario(large.min(2000)),
+    );
+    run_file_touch(&large)?;
+    let (mut f0, mut f1) = (0, 0);
+    let (mut t0, mut t1) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..FAULT_RUNS * scale.repetitions() {
+        let (f, t) = run_file_touch(&small)?;
+        (f0, t0) = (f, t0.min(t));
+        let (f, t) = run_file_touch(&large)?;
+        (f1, t1) = (f, t1.min(t));
+    }
+    let n = f1.saturating_sub(f0).max(1);
+    Ok(((t1 - t0) * 1e9 / n as f64, n))
+}
+
+/// The file-page row: our round trip against Linux's first touch of a `MAP_SHARED` page of a
+/// `/dev/shm` file, measured in the same run.
+fn file_round_trip_row(scale: Scale) -> Row {
+    let figure = "file page round trip (native)";
+    let linux = least(scale.repetitions(), || {
+        linux::shm_first_touch_ns(scale.linux_mib())
+    });
+    match file_round_trip(scale) {
+        Err(e) => Row::skipped(figure, "ns/fault", &e),
+        Ok((ns, n)) => Row::new(figure, ns, "ns/fault")
+            .vs(
+                linux.as_ref().ok().copied(),
+                "Linux MAP_SHARED /dev/shm first touch",
+            )
+            .note(format!(
+                "first write to a cached file page through a shared mapping: user #PF → fault \
+                 IPC → libhurd-mm pager → file server (cache hit, unlock) → physmem map → \
+                 resume; CPU time of {n} faults (difference of two sizes, best of {} runs \
+                 each); {}; goal: below Linux's; not measured in wasm yet",
+                FAULT_RUNS * scale.repetitions(),
+                match &linux {
+                    Ok(_) => format!(
+                        "Linux: a {} MiB /dev/shm file written, mmap MAP_SHARED, one write per \
+                         page minus a second pass, best of {} runs",
+                        scale.linux_mib(),
+                        scale.repetitions()
+                    ),
+                    Err(e) => format!("Linux reference failed: {e}"),
+                }
+            )),
+    }
+}
+
 /// The least of `runs` measurements, or the first error.
 fn least<E>(runs: usize, mut measure: impl FnMut() -> Result<f64, E>) -> Result<f64, E> {
     (0..runs)
@@ -459,6 +562,7 @@ fn physmem_rows(scale: Scale, facts: &mut Facts) -> Vec<Row> {
     let row = |figure: &str, r: Result<f64, String>, what: &str| match r {
         Ok(ns) => Row::new(figure, ns, "ns/page")
             .vs(linux, "Linux first touch")
+            .timed(CPU)
             .note(format!(
                 "{what}; best of {} runs of {rounds} rounds, CPU time; requests to \
                  physmem::Physmem::handle directly (no IPC, no trace)",
@@ -523,6 +627,7 @@ fn pressure(scale: Scale, facts: &Facts) -> Vec<Row> {
         Ok((k_instructions, k_secs)) => {
             Row::new(figure_k, k_instructions as f64 / k_secs / 1e6, "MIPS")
                 .vs(Some(mips), "the same run in a Session")
+                .timed(CPU)
                 .note(format!(
             "Kernel::boot + Kernel::run as Session::new configures them, without snapshots \
                  (every {} instructions a Session copies the kernel and its RAM); ratio = \
@@ -535,6 +640,7 @@ fn pressure(scale: Scale, facts: &Facts) -> Vec<Row> {
     vec![
         Row::new(figure_i, mips, "MIPS")
             .vs(facts.emu_alu_mips, "emulator, register loop")
+            .timed(CPU)
             .note(format!(
                 "{} instructions, {faults} faults in {secs:.2} s CPU; 3 cyclic scanners \
                  (LRU, Clock, FIFO; guaranteed + extra < pages) and a 4th task arriving at \
@@ -543,6 +649,7 @@ fn pressure(scale: Scale, facts: &Facts) -> Vec<Row> {
                 num_u(programs::LATE_START)
             )),
         Row::new(figure_f, fps, "faults/s")
+            .timed(CPU)
             .vs(
                 facts.fault_ns.map(|ns| 1e9 / ns),
                 "first-touch round trips/s",
@@ -621,6 +728,7 @@ fn step_back() -> Vec<Row> {
     vec![
         Row::new(figure_goto, goto_ms, "ms")
             .vs(Some(forward_ms), "run from boot to there")
+            .timed(WALL)
             .note(format!(
                 "4-task pressure scenario, {} instructions; replays from the nearest earlier \
                  snapshot (every {} instructions, at most {} kept at this RAM size)",
@@ -628,7 +736,9 @@ fn step_back() -> Vec<Row> {
                 num_u(s.snapshot_every()),
                 s.snapshot_limit()
             )),
-        Row::new(figure_back, back_ms, "ms").vs(Some(forward_ms), "run from boot to there"),
+        Row::new(figure_back, back_ms, "ms")
+            .vs(Some(forward_ms), "run from boot to there")
+            .timed(WALL),
         Row::new(figure_mem, mib(estimate), "MiB")
             .vs(
                 measured.map(|m| mib(m / (events as f64 / 1e6))),

@@ -150,6 +150,79 @@ pub fn touch_scenario(pages: u32) -> String {
     .to_string()
 }
 
+/// A task that maps `/bench` (`pages` pages) shared and writes one byte to each page, then
+/// exits (`spin` false) or spins until its budget ends.
+fn file_touch_source(pages: u32, spin: bool) -> String {
+    let end = if spin {
+        "spin:\n    jmp spin"
+    } else {
+        "    mov eax, 8\n    xor ebx, ebx\n    int 0x30"
+    };
+    format!(
+        "section .text
+_start:
+    mov eax, 11             ; open(\"/bench\", 6, read-write)
+    mov ebx, path
+    mov ecx, 6
+    mov edx, 1
+    int 0x30
+    mov esi, eax
+    mov eax, 13             ; mmap_file(any, pages, rw + shared, fd, 0)
+    xor ebx, ebx
+    mov ecx, {pages} * 4096
+    mov edx, 0x106
+    xor edi, edi
+    int 0x30
+    mov edi, eax
+    mov ecx, {pages}
+touch:
+    mov byte [edi], 1
+    add edi, 4096
+    dec ecx
+    jnz touch
+{end}
+section .data
+path: db \"/bench\"
+"
+    )
+}
+
+/// When the toucher of [`file_touch_scenario`] arrives: after the warm-up task is done.
+pub const FILE_TOUCH_START: u64 = 1_000_000_000;
+
+/// The file-page round trip scenario as JSON: a task first writes every page of a
+/// `pages`-page file through a shared mapping (the file server reads each from the ramdisk
+/// into its cache, which holds them all) and exits; then a second task maps the file shared
+/// and first-touches every page: each fault is thread → pager → file server (a cache hit) →
+/// map → restart. It spins at the end, like [`touch_scenario`].
+pub fn file_touch_scenario(pages: u32) -> String {
+    json!({
+        "name": format!("bench: first touch of {pages} cached file pages"),
+        "ram_frames": BIG_RAM_FRAMES,
+        "seed": 1,
+        "max_steps": 16 * u64::from(pages) + TOUCH_SPIN,
+        "disk": { "blocks": pages + 1 },
+        "fs": { "guaranteed": pages + 1, "extra": 0 },
+        "file": [{ "path": "/bench", "size": pages * 4096 }],
+        "task": [
+            {
+                "name": "warm-up",
+                "source": file_touch_source(pages, false),
+                "guaranteed": 8,
+                "policy": "fifo",
+            },
+            {
+                "name": "toucher",
+                "source": file_touch_source(pages, true),
+                "guaranteed": 8,
+                "policy": "fifo",
+                "start_at": FILE_TOUCH_START,
+            }
+        ],
+    })
+    .to_string()
+}
+
 /// Pages the UI scenario's task keeps in use (the frame map shows all [`BIG_RAM_FRAMES`]).
 pub const UI_PAGES: u32 = 3000;
 

@@ -19,6 +19,47 @@ pub struct Row {
     pub ratio: Option<f64>,
     /// How it was measured, or why it was skipped.
     pub note: String,
+    /// What clock timed it: "CPU time" natively, "wall clock in the page" in the browser.
+    pub timed: String,
+    /// The best and the median of its runs, for figures that take the best of several.
+    pub spread: Option<Spread>,
+}
+
+/// The spread of a figure's runs (in the row's unit).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    /// The best run (the least time, or the highest speed).
+    pub best: f64,
+    /// The median run.
+    pub median: f64,
+    /// How many runs.
+    pub runs: usize,
+}
+
+impl Spread {
+    /// The best and the median of `runs`; `higher_is_better` for speeds. `None` if empty.
+    pub fn of(runs: &[f64], higher_is_better: bool) -> Option<Spread> {
+        let mut sorted: Vec<f64> = runs.iter().copied().filter(|x| x.is_finite()).collect();
+        sorted.sort_by(f64::total_cmp);
+        if higher_is_better {
+            sorted.reverse();
+        }
+        Some(Spread {
+            best: *sorted.first()?,
+            median: median_of_sorted(&sorted)?,
+            runs: sorted.len(),
+        })
+    }
+}
+
+/// The median of an ascending or descending list; `None` if empty.
+fn median_of_sorted(sorted: &[f64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
 }
 
 impl Row {
@@ -56,6 +97,18 @@ impl Row {
     /// Sets the note.
     pub fn note(mut self, note: impl Into<String>) -> Row {
         self.note = note.into();
+        self
+    }
+
+    /// Sets what clock timed the figure.
+    pub fn timed(mut self, clock: &str) -> Row {
+        self.timed = clock.into();
+        self
+    }
+
+    /// Sets the spread of its runs.
+    pub fn spread(mut self, spread: Option<Spread>) -> Row {
+        self.spread = spread;
         self
     }
 }
@@ -99,37 +152,53 @@ fn ratio(r: f64) -> String {
     }
 }
 
-/// The rows as an aligned text table (figure, value, reference, ratio), each followed by
-/// its indented note.
+/// The rows as an aligned text table (figure, value, the spread of its runs, what timed
+/// it, reference, ratio), each followed by its indented note.
 pub fn render(rows: &[Row]) -> String {
-    let cells: Vec<[String; 4]> = rows
+    let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
             let value = r
                 .value
                 .map(|v| format!("{} {}", num(v), r.unit))
                 .unwrap_or_else(|| "—".into());
+            let spread = r
+                .spread
+                .map(|s| format!("{} / {} of {}", num(s.best), num(s.median), s.runs))
+                .unwrap_or_else(|| "—".into());
+            let timed = if r.timed.is_empty() {
+                "—".into()
+            } else {
+                r.timed.clone()
+            };
             let reference = match r.reference {
                 Some(v) => format!("{} {} ({})", num(v), r.unit, r.reference_is),
                 None if r.reference_is.is_empty() => "—".into(),
                 None => format!("— ({})", r.reference_is),
             };
             let ratio = r.ratio.map(ratio).unwrap_or_else(|| "—".into());
-            [r.figure.clone(), value, reference, ratio]
+            [r.figure.clone(), value, spread, timed, reference, ratio]
         })
         .collect();
-    let head = ["figure", "value", "reference", "ratio"];
+    let head = [
+        "figure",
+        "value",
+        "runs: best / median",
+        "timed",
+        "reference",
+        "ratio",
+    ];
     let mut width = head.map(|h| h.chars().count());
     for row in &cells {
         for (w, c) in width.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let line = |cols: [&str; 4]| {
+    let line = |cols: [&str; 6]| {
         let mut s = String::new();
         for (i, (c, w)) in cols.iter().zip(width).enumerate() {
             let pad = w - c.chars().count();
-            if i == 1 || i == 3 {
+            if i == 1 || i == 2 || i == 5 {
                 s.push_str(&" ".repeat(pad));
                 s.push_str(c);
             } else {
@@ -142,10 +211,10 @@ pub fn render(rows: &[Row]) -> String {
     };
     let mut out = line(head);
     out.push('\n');
-    out.push_str(&"-".repeat(width.iter().sum::<usize>() + 6));
+    out.push_str(&"-".repeat(width.iter().sum::<usize>() + 10));
     out.push('\n');
     for (cells, row) in cells.iter().zip(rows) {
-        out.push_str(&line([&cells[0], &cells[1], &cells[2], &cells[3]]));
+        out.push_str(&line(cells.each_ref().map(String::as_str)));
         out.push('\n');
         if !row.note.is_empty() {
             out.push_str(&format!("    note: {}\n", row.note));
@@ -174,5 +243,27 @@ mod tests {
         let r = Row::new("x", 2.0, "ms").vs(Some(4.0), "y");
         assert_eq!(r.ratio, Some(0.5));
         assert!(render(&[r]).contains("0.500"));
+    }
+
+    #[test]
+    fn the_spread_is_the_best_and_the_median_run() {
+        let times = Spread::of(&[3.0, 1.0, 2.0, 10.0], false);
+        assert_eq!(
+            times,
+            Some(Spread {
+                best: 1.0,
+                median: 2.5,
+                runs: 4
+            })
+        );
+        let speeds = Spread::of(&[3.0, 1.0, 2.0], true);
+        assert_eq!(speeds.map(|s| (s.best, s.median)), Some((3.0, 2.0)));
+        assert_eq!(Spread::of(&[], false), None);
+        let row = Row::new("x", 1.0, "ns")
+            .spread(times)
+            .timed("wall clock in the page");
+        let text = render(&[row]);
+        assert!(text.contains("1.00 / 2.50 of 4"), "{text}");
+        assert!(text.contains("wall clock in the page"), "{text}");
     }
 }

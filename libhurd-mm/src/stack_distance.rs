@@ -1,0 +1,401 @@
+//! Stack distances: for LRU and OPT, which are *stack algorithms* (Mattson, Gecsei, Slutz and
+//! Traiger, 1970), the pages held with `k` frames are always the top `k` of one stack, so a
+//! reference hits with `k` frames exactly when its page's depth in that stack is at most `k`.
+//! One pass over the references gives every reference's depth, and so the faults at every
+//! frame count at once.
+//!
+//! * LRU's stack is ordered by last use: the depth of a reference is one plus the number of
+//!   distinct pages used since the previous use of its page. A Fenwick tree over times, with a
+//!   mark at each page's last use, counts them in O(log n).
+//! * OPT's stack is ordered by priority = next use (sooner is higher). On a reference the page
+//!   goes to the top and the page pushed out of each level is the one of the two used later,
+//!   which only moves the pages that are new "latest next use so far" on the way down.
+
+/// The depth of a reference that was never made before (a cold miss at every frame count).
+pub const COLD: u32 = u32::MAX;
+
+/// Faults at every frame count `1..=max_frames` from stack depths: `faults[k-1]` counts the
+/// depths greater than `k` (cold references count at every `k`).
+pub fn faults_from_depths(depths: impl IntoIterator<Item = u32>, max_frames: u32) -> Vec<u64> {
+    let mut h = Histogram::new(max_frames);
+    depths.into_iter().for_each(|d| h.add(d));
+    h.faults()
+}
+
+/// Counts of stack depths up to a largest frame count, turned into faults per frame count.
+struct Histogram {
+    /// `counts[d]` for depths `1..=max`; deeper and cold ones are only in `total`.
+    counts: Vec<u64>,
+    total: u64,
+}
+
+impl Histogram {
+    fn new(max_frames: u32) -> Histogram {
+        Histogram {
+            counts: vec![0; max_frames as usize + 1],
+            total: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, depth: u32) {
+        self.total += 1;
+        if let Some(c) = self.counts.get_mut(depth as usize) {
+            *c += 1;
+        }
+    }
+
+    fn faults(&self) -> Vec<u64> {
+        let mut hits = 0;
+        self.counts
+            .iter()
+            .skip(1)
+            .map(|c| {
+                hits += c;
+                self.total - hits
+            })
+            .collect()
+    }
+}
+
+/// Largest page number renumbered through a table rather than a hash map.
+const TABLE_PAGES: u32 = 1 << 22;
+
+/// Page numbers renumbered densely (`0..distinct`), in order of first use.
+pub fn dense(refs: &[u32]) -> (Vec<u32>, usize) {
+    const NEW: u32 = u32::MAX;
+    let max = refs.iter().copied().max().unwrap_or(0);
+    let mut n = 0u32;
+    let mut number = |slot: &mut u32| {
+        if *slot == NEW {
+            *slot = n;
+            n += 1;
+        }
+        *slot
+    };
+    let out = if max < TABLE_PAGES {
+        let mut table = vec![NEW; max as usize + 1];
+        refs.iter()
+            .map(|&p| number(&mut table[p as usize]))
+            .collect()
+    } else {
+        let mut ids = std::collections::HashMap::with_capacity(1024);
+        refs.iter()
+            .map(|&p| number(ids.entry(p).or_insert(NEW)))
+            .collect()
+    };
+    (out, n as usize)
+}
+
+/// A Fenwick (binary indexed) tree of counts over positions `0..n`.
+struct Fenwick {
+    tree: Vec<i32>,
+}
+
+impl Fenwick {
+    fn new(n: usize) -> Fenwick {
+        Fenwick {
+            tree: vec![0; n + 1],
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, pos: usize, delta: i32) {
+        let mut i = pos + 1;
+        while i < self.tree.len() {
+            self.tree[i] += delta;
+            i += i & i.wrapping_neg();
+        }
+    }
+
+    /// The sum over positions `0..end`.
+    #[inline(always)]
+    fn prefix(&self, end: usize) -> i32 {
+        let mut i = end;
+        let mut s = 0;
+        while i > 0 {
+            s += self.tree[i];
+            i &= i - 1;
+        }
+        s
+    }
+}
+
+/// Each page's last use, as one mark per page on a time line of `2 × pages` slots (compacted
+/// when full): a bit per slot, and a Fenwick tree over the 64-slot words, so that counting
+/// the marks before a slot is a short walk of a small tree that stays in the cache.
+struct LastUses {
+    bits: Vec<u64>,
+    words: Fenwick,
+    page_at: Vec<u32>,
+    last: Vec<usize>,
+    next: usize,
+    live: i32,
+}
+
+impl LastUses {
+    const NONE: usize = usize::MAX;
+
+    fn new(pages: usize) -> LastUses {
+        let slots = (2 * pages).max(64).next_multiple_of(64);
+        LastUses {
+            bits: vec![0; slots / 64],
+            words: Fenwick::new(slots / 64),
+            page_at: vec![0; slots],
+            last: vec![LastUses::NONE; pages],
+            next: 0,
+            live: 0,
+        }
+    }
+
+    /// Marks before `slot`.
+    #[inline(always)]
+    fn rank(&self, slot: usize) -> i32 {
+        let (w, b) = (slot / 64, slot % 64);
+        let below = self.bits[w] & ((1u64 << b) - 1);
+        self.words.prefix(w) + below.count_ones() as i32
+    }
+
+    /// Distinct pages used since `page`'s last use, plus one ([`COLD`] if never used); then
+    /// `page` is marked as used now.
+    #[inline(always)]
+    fn touch(&mut self, page: u32) -> u32 {
+        if self.next == self.page_at.len() {
+            self.compact();
+        }
+        let prev = self.last[page as usize];
+        let depth = if prev == LastUses::NONE {
+            self.live += 1;
+            COLD
+        } else {
+            let depth = (self.live - self.rank(prev + 1)) as u32 + 1;
+            self.bits[prev / 64] &= !(1u64 << (prev % 64));
+            self.words.add(prev / 64, -1);
+            depth
+        };
+        let now = self.next;
+        self.bits[now / 64] |= 1u64 << (now % 64);
+        self.words.add(now / 64, 1);
+        self.page_at[now] = page;
+        self.last[page as usize] = now;
+        self.next += 1;
+        depth
+    }
+
+    /// Moves the marks, in order, to the first slots (at most one per page: half the line).
+    fn compact(&mut self) {
+        let mut k = 0;
+        let mut bits = vec![0u64; self.bits.len()];
+        for w in 0..self.bits.len() {
+            let mut word = self.bits[w];
+            while word != 0 {
+                let slot = w * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                let page = self.page_at[slot];
+                self.page_at[k] = page;
+                self.last[page as usize] = k;
+                bits[k / 64] |= 1u64 << (k % 64);
+                k += 1;
+            }
+        }
+        self.words = Fenwick::new(bits.len());
+        for (w, word) in bits.iter().enumerate() {
+            self.words.add(w, word.count_ones() as i32);
+        }
+        self.bits = bits;
+        self.next = k;
+    }
+}
+
+/// LRU stack depth of every reference ([`COLD`] for first uses), in one pass.
+pub fn lru_depths(refs: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(refs.len());
+    each_lru_depth(refs, |d| out.push(d));
+    out
+}
+
+/// Calls `each` with the LRU stack depth of every reference, in order.
+fn each_lru_depth(refs: &[u32], mut each: impl FnMut(u32)) {
+    let (ids, distinct) = dense(refs);
+    let mut uses = LastUses::new(distinct);
+    for &p in &ids {
+        each(uses.touch(p));
+    }
+}
+
+/// The LRU faults at every frame count `1..=max_frames`, in one pass.
+pub fn lru_faults(refs: &[u32], max_frames: u32) -> Vec<u64> {
+    let mut h = Histogram::new(max_frames);
+    each_lru_depth(refs, |d| h.add(d));
+    h.faults()
+}
+
+/// OPT stack depth of every reference ([`COLD`] for first uses), in one pass.
+pub fn opt_depths(refs: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(refs.len());
+    each_opt_depth(refs, |d| out.push(d));
+    out
+}
+
+/// The OPT faults at every frame count `1..=max_frames`, in one pass.
+pub fn opt_faults(refs: &[u32], max_frames: u32) -> Vec<u64> {
+    let mut h = Histogram::new(max_frames);
+    each_opt_depth(refs, |d| h.add(d));
+    h.faults()
+}
+
+/// When each reference's page is used again (`refs.len()`: never), from dense ids.
+pub fn next_uses(ids: &[u32], distinct: usize) -> Vec<u32> {
+    let n = ids.len() as u32;
+    let mut next = vec![n; ids.len()];
+    let mut seen = vec![n; distinct];
+    for t in (0..ids.len()).rev() {
+        let p = ids[t] as usize;
+        next[t] = seen[p];
+        seen[p] = t as u32;
+    }
+    next
+}
+
+/// Calls `each` with the OPT stack depth of every reference, in order.
+///
+/// The stack holds each page with its priority (its next use; sooner is higher). A reference
+/// to the page at depth `d` puts it on top; the page pushed out of each level above `d` is
+/// the one used later of the two there. So the pages carried down are the successive
+/// "latest next use so far" (records) among levels `1..d`; the others stay put, and the walk
+/// only looks for the next record, skipping whole blocks of levels whose largest key is not
+/// above the carried one. Still O(d) per reference in the worst case: Bilardi, Ekanadham
+/// and Pattnaik (2017) give O(log V), with balanced trees.
+fn each_opt_depth(refs: &[u32], mut each: impl FnMut(u32)) {
+    let (ids, distinct) = dense(refs);
+    let next = next_uses(&ids, distinct);
+    let mut stack = OptStack::new(distinct);
+    for (t, &x) in ids.iter().enumerate() {
+        each(stack.reference(x, next[t]));
+    }
+}
+
+/// Levels per block of [`OptStack`]'s block maxima.
+const BLOCK: usize = 16;
+
+/// The OPT stack: pages by level, each level's key (its page's next use), and the largest
+/// key of every block of [`BLOCK`] levels, so that the walk for the next record skips the
+/// blocks that hold none.
+struct OptStack {
+    keys: Vec<u32>,
+    pages: Vec<u32>,
+    block_max: Vec<u32>,
+    pos: Vec<u32>,
+}
+
+impl OptStack {
+    fn new(distinct: usize) -> OptStack {
+        OptStack {
+            keys: Vec::with_capacity(distinct),
+            pages: Vec::with_capacity(distinct),
+            block_max: Vec::with_capacity(distinct / BLOCK + 1),
+            pos: vec![u32::MAX; distinct],
+        }
+    }
+
+    /// A reference to `x`, used next at `next`: returns its depth before (or [`COLD`]) and
+    /// puts it on top.
+    #[inline(always)]
+    fn reference(&mut self, x: u32, next: u32) -> u32 {
+        let at = self.pos[x as usize];
+        let (depth, out) = if at == u32::MAX {
+            self.keys.push(0);
+            self.pages.push(x);
+            if self.keys.len() > self.block_max.len() * BLOCK {
+                self.block_max.push(0);
+            }
+            (self.pages.len() - 1, COLD)
+        } else {
+            (at as usize, at + 1)
+        };
+        if depth > 0 {
+            let (mut ck, mut cp) = (self.keys[0], self.pages[0]);
+            let mut i = 1;
+            while i < depth {
+                let b = i / BLOCK;
+                let end = ((b + 1) * BLOCK).min(depth);
+                if i == b * BLOCK && end == (b + 1) * BLOCK && self.block_max[b] <= ck {
+                    i = end; // no key above `ck` in this block: no record
+                    continue;
+                }
+                let mut moved = false;
+                for j in i..end {
+                    if self.keys[j] > ck {
+                        std::mem::swap(&mut self.keys[j], &mut ck);
+                        std::mem::swap(&mut self.pages[j], &mut cp);
+                        self.pos[self.pages[j] as usize] = j as u32;
+                        moved = true;
+                    }
+                }
+                if moved {
+                    self.recompute(b);
+                }
+                i = end;
+            }
+            self.keys[depth] = ck;
+            self.pages[depth] = cp;
+            self.pos[cp as usize] = depth as u32;
+            self.pages[0] = x;
+            self.recompute(depth / BLOCK);
+        }
+        self.keys[0] = next;
+        self.pos[x as usize] = 0;
+        self.recompute(0);
+        out
+    }
+
+    /// The largest key of block `b` again.
+    #[inline(always)]
+    fn recompute(&mut self, b: usize) {
+        let end = ((b + 1) * BLOCK).min(self.keys.len());
+        self.block_max[b] = self.keys[b * BLOCK..end].iter().copied().max().unwrap_or(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lru_depths_count_distinct_pages_since_the_last_use() {
+        // a b c a a b: a=1st use, b, c, a (b,c since → 3), a (→1), b (c,a since → 3)
+        assert_eq!(lru_depths(&[1, 2, 3, 1, 1, 2]), [COLD, COLD, COLD, 3, 1, 3]);
+    }
+
+    #[test]
+    fn faults_from_depths_counts_deeper_and_cold_references() {
+        assert_eq!(faults_from_depths([COLD, COLD, 1, 2, 3], 4), [4, 3, 2, 2]);
+        assert_eq!(faults_from_depths([], 2), [0, 0]);
+    }
+
+    #[test]
+    fn dense_numbers_pages_by_first_use() {
+        assert_eq!(dense(&[70, 5, 70, 9]), (vec![0, 1, 0, 2], 3));
+        assert_eq!(dense(&[u32::MAX, 5, u32::MAX]), (vec![0, 1, 0], 2));
+    }
+
+    #[test]
+    fn compacting_the_time_line_keeps_the_depths() {
+        // 3 pages: the line has 64 slots, so 1,000 references compact it many times.
+        let refs: Vec<u32> = (0..1000u32).map(|i| (i * 7 + i / 5) % 3).collect();
+        let slow: Vec<u32> = refs
+            .iter()
+            .enumerate()
+            .map(|(t, &p)| match refs[..t].iter().rposition(|&q| q == p) {
+                None => COLD,
+                Some(s) => {
+                    let mut seen: Vec<u32> = refs[s + 1..t].to_vec();
+                    seen.sort_unstable();
+                    seen.dedup();
+                    seen.len() as u32 + 1
+                }
+            })
+            .collect();
+        assert_eq!(lru_depths(&refs), slow);
+    }
+}
