@@ -6,6 +6,7 @@
 //! from tests/e2e/bench.mjs in headless Chromium against the served site, which calls the
 //! two entry points of web/src/bench.rs.
 
+mod c;
 mod clock;
 mod curves;
 mod linux;
@@ -137,6 +138,7 @@ pub fn run(root: &Path, options: Options) -> Result<(), String> {
     let report = native_report(options.quick).unwrap_or_else(|e| Report {
         rows: native::FIGURES
             .iter()
+            .chain(c::FIGURES)
             .map(|(figure, unit)| Row::skipped(figure, unit, &e))
             .collect(),
         facts: Facts::default(),

@@ -6,6 +6,7 @@ mod consteval;
 mod decl;
 mod expr;
 mod init;
+mod postfix;
 mod stmt;
 
 use std::collections::{BTreeMap, HashMap};

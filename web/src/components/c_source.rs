@@ -1,5 +1,5 @@
-//! The C pane: for a task written in C, the C source around the current line beside the
-//! assembly the compiler generated for it, with the current instruction marked and the
+//! The C pane: for a task written in C, the C source around the current line and, under
+//! it, the assembly the compiler generated for it, with the current instruction marked and the
 //! instructions of the current C line shaded. It follows EIP as the program runs.
 
 use yew::prelude::*;
@@ -12,9 +12,9 @@ use crate::highlight::{self, Tok};
 use crate::highlight_c;
 
 /// Lines of C shown around the current one.
-const C_WINDOW: usize = 13;
+const C_WINDOW: usize = 9;
 /// Lines of assembly shown around the current instruction.
-const ASM_WINDOW: usize = 18;
+const ASM_WINDOW: usize = 14;
 
 /// The first line (1-based) of a window of `size` lines around `at` in `total` lines.
 fn window_start(at: usize, size: usize, total: usize) -> usize {
@@ -66,6 +66,7 @@ pub fn CSource(props: &PaneProps) -> Html {
         <div class="card c-source" id="c-source">
             <h2>{ format!("C and its assembly · task {}", state.task) }<span class="badge" id="c-where">{ where_ }</span></h2>
             <div class="c-split">
+                <div class="c-caption">{"C source"}</div>
                 <ol class="c-lines" aria-label="C source around the current line">
                     { for c_lines.iter().enumerate().skip(c_start - 1).take(C_WINDOW).map(|(i, l)| {
                         let n = i as u32 + 1;
@@ -77,6 +78,7 @@ pub fn CSource(props: &PaneProps) -> Html {
                         }
                     }) }
                 </ol>
+                <div class="c-caption">{"generated assembly (shaded: the instructions of the current C line)"}</div>
                 <ol class="asm-lines" aria-label="Generated assembly around the current instruction">
                     { for asm_lines.iter().enumerate().skip(asm_start - 1).take(ASM_WINDOW).map(|(i, l)| {
                         let n = i as u32 + 1;
@@ -102,6 +104,7 @@ mod tests {
         assert_eq!(window_start(1, 13, 100), 1);
         assert_eq!(window_start(50, 13, 100), 46);
         assert_eq!(window_start(100, 13, 100), 88);
+        assert_eq!(window_start(50, 9, 100), 47);
         assert_eq!(window_start(3, 13, 5), 1);
     }
 }

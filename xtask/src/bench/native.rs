@@ -202,6 +202,7 @@ pub fn all(scale: Scale) -> Report {
     // 5. Step back at event 1,000,000.
     progress("native: run to event 1,000,000, then goto_event and step_back");
     report.rows.extend(step_back());
+    report.rows.extend(super::c::rows(scale));
 
     // 6. (reference for the page) Session speed on the UI scenario.
     progress("native: Session speed on the 4,096-frame UI scenario");
