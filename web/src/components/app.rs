@@ -254,7 +254,7 @@ fn use_shortcuts(state: &UseReducerHandle<AppState>) {
                 }
                 let action = match e.key().as_str() {
                     "s" => Action::Step,
-                    "l" => Action::StepLine,
+                    "n" => Action::StepLine,
                     "f" => Action::StepTo("fault"),
                     "i" => Action::StepTo("ipc"),
                     "b" => Action::StepBack,

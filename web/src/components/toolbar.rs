@@ -36,7 +36,7 @@ pub fn Toolbar(props: &LiveProps) -> Html {
     html! {
         <nav class="toolbar" aria-label="Controls">
             <button id="btn-step" aria-keyshortcuts="s" title="Execute one instruction (s)" onclick={act(Action::Step)} {disabled}>{"Step"}</button>
-            <button id="btn-line" aria-keyshortcuts="l" title="Run the shown task to its next source line: a C line, stepping over library calls (l)" onclick={act(Action::StepLine)} {disabled}>{"Step line"}</button>
+            <button id="btn-line" aria-keyshortcuts="n" title="Run the shown task to its next source line: a C line, stepping over library calls (n)" onclick={act(Action::StepLine)} {disabled}>{"Step line"}</button>
             <button id="btn-fault" aria-keyshortcuts="f" title="Run to the next page fault (f)" onclick={act(Action::StepTo("fault"))} {disabled}>{"Next fault"}</button>
             <button id="btn-ipc" aria-keyshortcuts="i" title="Run to the next IPC message (i)" onclick={act(Action::StepTo("ipc"))} {disabled}>{"Next IPC"}</button>
             if state.running {
