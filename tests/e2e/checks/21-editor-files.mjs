@@ -101,6 +101,8 @@ export default async function (t) {
   // Keyboard: Tab reaches the controls with a visible focus ring.
   await page.focus('#btn-step');
   await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'btn-line');
+  await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'btn-fault');
   await t.screenshot('25-focus');
 }

@@ -22,7 +22,7 @@ export default async function (t) {
   await page.setViewportSize({ width: 1440, height: 900 });
 
   await t.open('/?lesson=42');
-  assert.match(await page.locator('#lesson-notice').innerText(), /numbered 1 to 10/);
+  assert.match(await page.locator('#lesson-notice').innerText(), /numbered 1 to 15/);
   await page.click('#open-lesson-2');
   await page.waitForSelector('#lesson-2');
 
