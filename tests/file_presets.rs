@@ -274,3 +274,24 @@ fn the_frame_map_and_the_walk_tell_page_cache_shared_and_private_frames_apart() 
         rows[1].activity
     );
 }
+
+/// Rewinding to any record, including those of the file server's write-back once every task
+/// is done, replays to exactly that record and then to the same end (a soak found a rewind
+/// that could not reach the final write-back's records).
+#[test]
+fn a_rewind_reaches_the_final_write_back_and_replays_the_same_trace() {
+    for name in ["file-shared", "file-private", "file-scan", "file-pressure"] {
+        let scenario = presets::scenario(name).expect("preset");
+        let mut s = Session::new(scenario).expect("boots");
+        s.run_to_end();
+        let hash = s.summary().trace_hash;
+        let last = s.kernel().trace().len() - 1;
+        assert!(
+            s.goto_event(last),
+            "{name}: rewind to the last record {last}"
+        );
+        assert_eq!(s.kernel().trace().len(), last + 1, "{name}: stopped at it");
+        s.run_to_end();
+        assert_eq!(s.summary().trace_hash, hash, "{name}: the same trace");
+    }
+}

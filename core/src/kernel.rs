@@ -445,8 +445,7 @@ impl Kernel {
             }
             let Some(id) = self.sys.run_queue.front().copied() else {
                 if self.arrivals.is_empty() {
-                    crate::files::sync_all(&mut self.sys);
-                    return Stopped::AllDone;
+                    return self.finish(until, &mut scanned);
                 }
                 continue;
             };
@@ -508,11 +507,17 @@ impl Kernel {
             }
         }
         if self.sys.run_queue.is_empty() && self.arrivals.is_empty() {
-            crate::files::sync_all(&mut self.sys);
-            Stopped::AllDone
+            self.finish(until, &mut scanned)
         } else {
             Stopped::Budget
         }
+    }
+
+    /// Every task is done: the file server writes its dirty pages back (events of their own,
+    /// which `until` may be waiting for, e.g. when a rewind replays up to one of them).
+    fn finish(&mut self, until: Until, scanned: &mut u64) -> Stopped {
+        crate::files::sync_all(&mut self.sys);
+        self.matched(until, scanned).unwrap_or(Stopped::AllDone)
     }
 
     /// `Stopped::Event` if an event `until` asks for happened since trace position
