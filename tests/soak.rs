@@ -97,6 +97,18 @@ fn run_checked(s: &mut Session) -> Result<(), TestCaseError> {
     }
 }
 
+/// Rewinds a finished session to the record at fraction `rewind` of its trace: the
+/// invariants hold there, and running on gives the same trace again.
+fn rewind_replays(s: &mut Session, rewind: f64) -> Result<(), TestCaseError> {
+    let hash = s.summary().trace_hash;
+    let target = (s.kernel().trace().len() as f64 * rewind) as u64;
+    prop_assert!(s.goto_event(target));
+    s.kernel().check_invariants().map_err(TestCaseError::fail)?;
+    s.run_to_end();
+    prop_assert_eq!(s.summary().trace_hash, hash);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(env_or("SOAK_CASES", 12) as u32))]
 
@@ -110,12 +122,7 @@ proptest! {
             return Ok(());
         };
         run_checked(&mut s)?;
-        let hash = s.summary().trace_hash;
-        let target = (s.kernel().trace().len() as f64 * rewind) as u64;
-        prop_assert!(s.goto_event(target));
-        s.kernel().check_invariants().map_err(TestCaseError::fail)?;
-        s.run_to_end();
-        prop_assert_eq!(s.summary().trace_hash, hash);
+        rewind_replays(&mut s, rewind)?;
     }
 }
 
@@ -212,11 +219,6 @@ proptest! {
         if let (true, Some(fs)) = (done, s.kernel().file_server()) {
             prop_assert_eq!(fs.stats().dirty, 0, "every dirty page reached the disk at the end");
         }
-        let hash = s.summary().trace_hash;
-        let target = (s.kernel().trace().len() as f64 * rewind) as u64;
-        prop_assert!(s.goto_event(target));
-        s.kernel().check_invariants().map_err(TestCaseError::fail)?;
-        s.run_to_end();
-        prop_assert_eq!(s.summary().trace_hash, hash);
+        rewind_replays(&mut s, rewind)?;
     }
 }
