@@ -40,6 +40,8 @@ pub struct Facts {
     pub physmem_churn_ns: Option<f64>,
     /// physmem ns per COW copy + break of a page.
     pub physmem_cow_ns: Option<f64>,
+    /// The C compile's time over the assembler's on its output, natively.
+    pub c_compile_ratio: Option<f64>,
 }
 
 /// Every native figure and its unit, for the rows shown when the native run fails.
@@ -202,7 +204,7 @@ pub fn all(scale: Scale) -> Report {
     // 5. Step back at event 1,000,000.
     progress("native: run to event 1,000,000, then goto_event and step_back");
     report.rows.extend(step_back());
-    report.rows.extend(super::c::rows(scale));
+    report.rows.extend(super::c::rows(scale, &mut report.facts));
 
     // 6. (reference for the page) Session speed on the UI scenario.
     progress("native: Session speed on the 4,096-frame UI scenario");
