@@ -277,6 +277,37 @@ pub struct Record {
     pub event: Event,
 }
 
+impl Record {
+    /// The record as one line of JSON, with `c_line` after the event's own fields when given.
+    pub fn to_json(&self, c_line: Option<u32>) -> String {
+        /// The record as exported: its fields, and the event's with the C line after them.
+        #[derive(Serialize)]
+        struct Exported<'a> {
+            seq: u64,
+            time: u64,
+            cost: u64,
+            event: WithLine<'a>,
+        }
+        #[derive(Serialize)]
+        struct WithLine<'a> {
+            #[serde(flatten)]
+            event: &'a Event,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            c_line: Option<u32>,
+        }
+        serde_json::to_string(&Exported {
+            seq: self.seq,
+            time: self.time,
+            cost: self.cost,
+            event: WithLine {
+                event: &self.event,
+                c_line,
+            },
+        })
+        .unwrap_or_default()
+    }
+}
+
 /// The trace of one run: the records kept and a hash of all of them.
 #[derive(Clone, Debug)]
 pub struct Trace {

@@ -100,7 +100,7 @@ pub fn Files(props: &PaneProps) -> Html {
                     .slices()
                     .map(|c| {
                         c.iter()
-                            .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")
+                            .map(|r| k.trace_json(r) + "\n")
                             .collect::<String>()
                     })
                     .collect::<Vec<_>>()
