@@ -68,6 +68,8 @@ pub fn Walk(props: &PaneProps) -> Html {
                 if let Some(file) = w.file {
                     <p class="walk-file" id="walk-file">{ format!("maps {file}") }</p>
                 }
+            } else if state.session.is_none() {
+                <p class="muted">{"no scenario is loaded"}</p>
             } else {
                 <p class="muted">{"the task has no address space (it has ended)"}</p>
             }
