@@ -10,7 +10,7 @@ use selfpage_core::exec;
 use serde_json::{json, Value};
 
 use super::clock::{children_cpu, thread_cpu};
-use super::native::Facts;
+use super::native::{Facts, CPU};
 use super::table::{num, Row, Spread};
 use super::{browser_error, progress, Scale, PAGE_CLOCK};
 
@@ -86,13 +86,16 @@ fn compile_row(scale: Scale, facts: &mut Facts) -> Row {
     match (compile, assemble) {
         (Ok(c), Ok(a)) => {
             facts.c_compile_ratio = Some(c / a);
-            Row::new(COMPILE, c, "ms")
-            .vs(Some(a), "assembling the generated assembly")
-            .note(format!(
-                "lexer to assembly text (best of {reps}, thread CPU time), {} lines of C → {} lines of assembly; the reference is x86_emu::asm on that text",
+            let note = format!(
+                "lexer to assembly text (best of {reps}, thread CPU time), {} lines of C → {} \
+                 lines of assembly; the reference is x86_emu::asm on that text",
                 source.lines().count(),
                 compiled.asm.lines().count()
-            ))
+            );
+            Row::new(COMPILE, c, "ms")
+                .vs(Some(a), "assembling the generated assembly")
+                .timed(CPU)
+                .note(note)
         }
         (Err(e), _) | (_, Err(e)) => Row::skipped(COMPILE, "ms", &e),
     }
@@ -127,11 +130,16 @@ pub fn wasm_row(m: &Value, facts: &Facts, wall: &str) -> Row {
             .unwrap_or_default()
     };
     Row::new(COMPILE_WASM, c.best, "ms")
-        .vs(Some(a.best), "assembling the generated assembly, in the page")
+        .vs(
+            Some(a.best),
+            "assembling the generated assembly, in the page",
+        )
         .timed(PAGE_CLOCK)
         .spread(compile)
         .note(format!(
-            "{wall}, lexer to assembly text in wasm, best of {} runs after 2 warm-up runs, {} lines of C → {} lines of assembly; the reference is x86_emu::asm on that text in wasm (best {} ms, median {} ms); the native ratio: {}",
+            "{wall}, lexer to assembly text in wasm, best of {} runs after 2 warm-up runs, {} \
+             lines of C → {} lines of assembly; the reference is x86_emu::asm on that text in \
+             wasm (best {} ms, median {} ms); the native ratio: {}",
             c.runs,
             lines("c_lines"),
             lines("asm_lines"),
@@ -215,6 +223,7 @@ pub fn rows(scale: Scale, facts: &mut Facts) -> Vec<Row> {
             };
             Row::new(LOOP, e * 1e9, "ns/iteration")
                 .vs(reference, "the same C by gcc -m32 -O0, run natively")
+                .timed(CPU)
                 .note(format!(
                     "CPU time of {large} minus {small} iterations of an array loop compiled by selfpage-cc and run by exec{why}"
                 ))

@@ -15,7 +15,7 @@ use super::{linux, progress, Scale};
 
 /// What times the native figures: the CPU time of the measuring thread, so that other load
 /// on the shared cores does not count.
-const CPU: &str = "CPU time";
+pub const CPU: &str = "CPU time";
 /// What times the step-back figures (a wall clock, as a user waits for them).
 const WALL: &str = "wall clock";
 
