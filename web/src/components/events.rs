@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use selfpage_core::lessons::Pointed;
+
 use super::app::PaneProps;
 use crate::format;
 use crate::roving::{self, Axis};
@@ -60,6 +62,16 @@ pub fn EventLog(props: &PaneProps) -> Html {
         let s = state.clone();
         Callback::from(move |_: MouseEvent| s.dispatch(Action::GoToEvent(seq)))
     });
+    // The record a lesson link points at: marked and scrolled into view.
+    let pointed = match state.pointed_in("events") {
+        Some(Pointed::Record { seq }) => Some(seq),
+        _ => None,
+    };
+    use_effect_with(pointed, |p| {
+        if p.is_some() {
+            crate::point::scroll_to("#events .ev.pointed");
+        }
+    });
     // One Tab stop: the selected record, or else the newest.
     let tab_stop = state
         .selected_event
@@ -86,7 +98,7 @@ pub fn EventLog(props: &PaneProps) -> Html {
                     html! {
                         <li key={seq} role="option" data-seq={seq.to_string()} aria-selected={selected.to_string()}
                             tabindex={if tab_stop == Some(seq) { "0" } else { "-1" }}
-                            class={classes!("ev", format!("ev-{kind}"), selected.then_some("selected"))}>
+                            class={classes!("ev", format!("ev-{kind}"), selected.then_some("selected"), (pointed == Some(seq)).then_some("pointed"))}>
                             <span class="seq">{ format!("#{seq}") }</span>
                             <span class="time">{ format!("t={time}") }</span>
                             <span class="text">{ text }</span>

@@ -64,6 +64,9 @@ struct Ui {
     focus: usize,
     /// Whether the presenter view is on: larger type, the lesson and the panes it needs.
     presenter: bool,
+    /// The step (from 0) whose link was followed last: while its element is not in the
+    /// session, the step says why.
+    link_tried: Option<usize>,
 }
 
 /// The Lessons pane.
@@ -465,7 +468,7 @@ fn view_lesson(
                                         <button class="chip" id={format!("step-{}-load", i + 1)} {onclick}>{ "Load " }<code>{ name }</code></button>
                                     }
                                     if let Some(link) = &step.link {
-                                        { link_button(state, link, i) }
+                                        { link_button(state, ui, link, i) }
                                     }
                                     if let Some(onclick) = do_it {
                                         <button class="chip quiet" id={format!("step-{}-do", i + 1)} title="Do what the step says, for a presenter or if you are stuck" {onclick}>
@@ -473,6 +476,9 @@ fn view_lesson(
                                         </button>
                                     }
                                 </div>
+                                if let Some(why) = link_missing(state, ui, step.link.as_ref(), i) {
+                                    <p class="link-missing muted small" id={format!("step-{}-missing", i + 1)} role="status">{ format!("Nothing to show yet: {why}.") }</p>
+                                }
                             </div>
                         </li>
                     }
@@ -525,15 +531,27 @@ fn presenter_css(lesson: &Lesson) -> String {
     format!("body.presenter .main-area .card:not(#lessons){keep} {{ display: none; }}")
 }
 
-/// A link that walks its address (if any), scrolls its pane into view and flashes it.
-fn link_button(state: &UseReducerHandle<AppState>, link: &Link, step: usize) -> Html {
+/// A link that walks its address (if any), points the pane at its element (if any),
+/// scrolls the pane into view and flashes it.
+fn link_button(
+    state: &UseReducerHandle<AppState>,
+    ui: &UseStateHandle<Ui>,
+    link: &Link,
+    step: usize,
+) -> Html {
     let onclick = {
-        let state = state.clone();
+        let (state, ui) = (state.clone(), ui.clone());
         let link = link.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(va) = link.walk {
                 state.dispatch(Action::Walk(va));
             }
+            if let Some(target) = &link.target {
+                state.dispatch(Action::Point(target.clone()));
+            }
+            let mut next = (*ui).clone();
+            next.link_tried = Some(step);
+            ui.set(next);
             highlight(&link.pane);
         })
     };
@@ -542,6 +560,16 @@ fn link_button(state: &UseReducerHandle<AppState>, link: &Link, step: usize) -> 
             { "Show " }{ inline(&link.label) }
         </button>
     }
+}
+
+/// Why the element step `step`'s link points at is not in the session now, once the
+/// student has followed that link.
+fn link_missing(state: &AppState, ui: &Ui, link: Option<&Link>, step: usize) -> Option<String> {
+    let target = link?
+        .target
+        .as_ref()
+        .filter(|_| ui.link_tried == Some(step))?;
+    state.find(target)?.err().map(|e| e.to_string())
 }
 
 /// Scrolls the element with id `id` into view and flashes its outline.
