@@ -121,6 +121,9 @@ pub struct AppState {
     /// The element a lesson link points at; the panes find it in the session again on
     /// every redraw (see `point.rs`).
     pub pointed: Option<Target>,
+    /// The scenario in the page's link when it opened: `None` without one, `Some(Err(why))`
+    /// when it was refused (a challenge link then loads its starting program instead).
+    pub link_scenario: Option<Result<(), String>>,
 }
 
 impl PartialEq for AppState {
@@ -273,11 +276,16 @@ impl AppState {
             walk_addr: 0,
             selected_event: None,
             pointed: None,
+            link_scenario: match &from_url {
+                Ok(_) => Some(Ok(())),
+                Err(why) if why.is_empty() => None,
+                Err(why) => Some(Err(why.clone())),
+            },
         };
         s.boot(scenario);
         if let Err(msg) = from_url {
             if !msg.is_empty() {
-                s.error = Some(msg);
+                s.error = Some(format!("{msg}: the built-in scenario is shown instead"));
             }
         }
         s

@@ -201,15 +201,19 @@ fn use_lesson_link(
                             next.challenge = Some(n);
                             ui.set(next);
                             on_open.emit(true);
-                            let has_solution = web_sys::window()
-                                .and_then(|w| w.location().hash().ok())
-                                .is_some_and(|h| !h.is_empty());
-                            if !has_solution {
+                            // A shared solution rides in the link; without one, or with one
+                            // that was refused, the starting program is loaded.
+                            if state.link_scenario != Some(Ok(())) {
                                 if let Ok(s) =
                                     challenges::challenge(n).and_then(|c| c.start_scenario())
                                 {
                                     state.dispatch(Action::Load(Box::new(s)));
                                 }
+                            }
+                            if let Some(Err(why)) = &state.link_scenario {
+                                state.dispatch(Action::Fail(format!(
+                                    "{why}: challenge {n}'s starting program is loaded instead"
+                                )));
                             }
                         }
                         Ok(None) => {}
