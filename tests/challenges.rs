@@ -5,23 +5,39 @@
 use selfpage_core::challenges::{self, ChallengeError};
 use selfpage_core::presets;
 
-/// Challenge 1's solution: `choose` evicts the page used most recently, which is OPT's
-/// choice on a cyclic scan. The candidates come oldest first, so the last is the page the
-/// previous fault brought in; the scan has hit every page after it up to the one faulting
-/// now, so `choose` walks up from it (wrapping at the region's end, which the program
-/// keeps in the pinned page beside the callback's stack) while the next page is resident.
+/// Challenge 1's solution, a new `choose` and nothing else: evict the page used most
+/// recently, which is OPT's choice on a cyclic scan. The candidates come oldest first, so
+/// the last is the page the previous fault brought in; the scan has hit every page after
+/// it up to the one faulting now, so walk up from it (wrapping at the region's end) while
+/// the next page is resident. The region's first page is the lowest candidate of the
+/// first call (the first round is all resident then), kept at the bottom of the
+/// callback's own pinned stack.
 const MRU_CHOOSE: &str = "
 choose:
     mov edx, ecx                ; the candidate count
-    mov eax, [ebx + ecx*4 - 4]  ; the newest page
+    mov esi, [cb_stack]         ; the region's first page (0 before the first call)
+    test esi, esi
+    jnz .known
+    mov esi, [ebx]
+    xor ecx, ecx
+.lowest:
+    cmp [ebx + ecx*4], esi
+    jae .higher
+    mov esi, [ebx + ecx*4]
+.higher:
+    inc ecx
+    cmp ecx, edx
+    jb .lowest
+    mov [cb_stack], esi
+.known:
+    mov eax, [ebx + edx*4 - 4]  ; the newest page
     mov ebp, edx                ; at most that many steps
 .up:
     lea edi, [eax + 4096]       ; the page after it ...
-    mov esi, [region]
-    add esi, PAGES * 4096
-    cmp edi, esi
+    lea ecx, [esi + PAGES * 4096]
+    cmp edi, ecx
     jb .look
-    mov edi, [region]           ; ... or, past the end, the first: the scan starts over
+    mov edi, esi                ; ... or, past the end, the first: the scan starts over
 .look:
     xor ecx, ecx
 .find:
@@ -37,7 +53,7 @@ choose:
     jnz .up
     ret";
 
-/// The starting program of challenge 1 with [`MRU_CHOOSE`].
+/// The starting program of challenge 1 with [`MRU_CHOOSE`] for its `choose`.
 fn mru_solution() -> selfpage_core::Scenario {
     let mut s = challenges::challenge(1)
         .expect("1")
@@ -46,18 +62,11 @@ fn mru_solution() -> selfpage_core::Scenario {
     let source = s.tasks[0].source.take().expect("the starting program");
     let start = source.find("\nchoose:").expect("choose");
     let end = start + source[start..].find("ret").expect("its ret") + "ret".len();
-    let source = format!("{}{MRU_CHOOSE}{}", &source[..start], &source[end..])
-        .replacen(
-            "    mov ebp, eax\n",
-            "    mov ebp, eax\n    mov [region], eax       ; where the scan runs, for choose\n",
-            1,
-        )
-        .replacen(
-            "cb_stack: resb 4096\ncb_stack_top:\n",
-            "cb_stack: resb 4092\ncb_stack_top:\nregion: resd 1             ; in the pinned page\n",
-            1,
-        );
-    s.tasks[0].source = Some(source);
+    s.tasks[0].source = Some(format!(
+        "{}{MRU_CHOOSE}{}",
+        &source[..start],
+        &source[end..]
+    ));
     s
 }
 
