@@ -376,7 +376,7 @@ fn bad_link_targets_are_refused_by_the_loader_with_the_reason() {
     );
     assert_eq!(
         refused(r#"{ pane = "timeline", target = { kind = "fault", task = 3 }, label = "l" }"#),
-        "lesson bad, step 2: the link is wrong: the scenario first-fault has tasks 1 to 1, so there is no task 3"
+        "lesson bad, step 2: the link is wrong: the scenario first-fault has tasks 1 to 1, so there is no task 3 (a forked child can be named when the step's check waits for it)"
     );
     assert!(refused(
         r#"{ pane = "frames", target = { kind = "frame", pfn = 100000 }, label = "l" }"#

@@ -247,8 +247,8 @@ pub struct Link {
 
 impl Link {
     /// Checks the pane's name, and the target against the pane and the scenario the step
-    /// runs in.
-    fn check(&self, preset: &str) -> Result<(), LinkProblem> {
+    /// runs in (and the tasks its `step` check waits for).
+    fn check(&self, preset: &str, step: &Check) -> Result<(), LinkProblem> {
         check_pane(&self.pane)?;
         if let (Some(walk), Some(Target::Pte { vaddr, .. })) = (self.walk, &self.target) {
             if walk >> 12 != vaddr >> 12 {
@@ -262,7 +262,7 @@ impl Link {
         if let Some(target) = &self.target {
             let scenario = crate::presets::scenario(preset)
                 .ok_or_else(|| LessonError::NoScenario(preset.to_string()))?;
-            target.check(&self.pane, preset, &scenario)?;
+            target.check(&self.pane, preset, &scenario, |t| step.names_task(t))?;
         }
         Ok(())
     }
@@ -339,14 +339,15 @@ pub fn parse(number: usize, slug: &str, text: &str) -> Result<Lesson, LessonErro
     lesson.slug = slug.to_string();
     for (i, step) in lesson.step.iter().enumerate() {
         if let Some(link) = &step.link {
-            link.check(lesson.step_scenario(i)).map_err(|p| match p {
-                LinkProblem::Link(why) => LessonError::BadLink {
-                    lesson: slug.to_string(),
-                    step: i + 1,
-                    why,
-                },
-                LinkProblem::Lesson(e) => e,
-            })?;
+            link.check(lesson.step_scenario(i), &step.check)
+                .map_err(|p| match p {
+                    LinkProblem::Link(why) => LessonError::BadLink {
+                        lesson: slug.to_string(),
+                        step: i + 1,
+                        why,
+                    },
+                    LinkProblem::Lesson(e) => e,
+                })?;
         }
     }
     Ok(lesson)

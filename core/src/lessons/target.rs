@@ -98,7 +98,7 @@ pub enum BadTarget {
         pane: String,
     },
     /// The task is not in the step's scenario.
-    #[error("the scenario {scenario} has tasks 1 to {tasks}, so there is no task {task}")]
+    #[error("the scenario {scenario} has tasks 1 to {tasks}, so there is no task {task} (a forked child can be named when the step's check waits for it)")]
     NoTask {
         /// The scenario's preset name.
         scenario: String,
@@ -200,12 +200,19 @@ impl Target {
     }
 
     /// Checks it against the pane its link names and the scenario its step runs in
-    /// (`preset` is the scenario's preset name, for messages).
+    /// (`preset` is the scenario's preset name, for messages). `forked` says whether a
+    /// task beyond the scenario's is one its step waits for (a forked child).
     ///
     /// # Errors
     /// The pane does not show it, or it names a task, frame or record kind the scenario
     /// cannot have.
-    pub fn check(&self, pane: &str, preset: &str, scenario: &Scenario) -> Result<(), BadTarget> {
+    pub fn check(
+        &self,
+        pane: &str,
+        preset: &str,
+        scenario: &Scenario,
+        forked: impl Fn(u32) -> bool,
+    ) -> Result<(), BadTarget> {
         if pane != self.pane() {
             return Err(BadTarget::WrongPane {
                 kind: self.kind(),
@@ -214,7 +221,7 @@ impl Target {
             });
         }
         let task_ok = |task: u32| {
-            if task >= 1 && task as usize <= scenario.tasks.len() {
+            if task >= 1 && (task as usize <= scenario.tasks.len() || forked(task)) {
                 Ok(())
             } else {
                 Err(BadTarget::NoTask {
@@ -447,7 +454,7 @@ mod tests {
     fn bad_targets_are_refused_with_the_reason() {
         let (sc, _) = first_fault();
         let check = |t: Target, pane: &str| {
-            t.check(pane, "first-fault", &sc)
+            t.check(pane, "first-fault", &sc, |_| false)
                 .expect_err("refused")
                 .to_string()
         };
@@ -457,8 +464,15 @@ mod tests {
         );
         assert_eq!(
             check(Target::Pte { task: 2, vaddr: 0 }, "walk"),
-            "the scenario first-fault has tasks 1 to 1, so there is no task 2"
+            "the scenario first-fault has tasks 1 to 1, so there is no task 2 (a forked child can be named when the step's check waits for it)"
         );
+        let fork = presets::scenario("fork-cow").expect("preset");
+        let child = Target::Pte {
+            task: 2,
+            vaddr: 0x401000,
+        };
+        assert!(child.check("walk", "fork-cow", &fork, |t| t == 2).is_ok());
+        assert!(child.check("walk", "fork-cow", &fork, |_| false).is_err());
         assert_eq!(
             check(Target::Frame { pfn: sc.ram_frames }, "frames"),
             format!(
