@@ -38,6 +38,8 @@ export default async function (t) {
   await chip.waitFor();
   assert.match(await chip.innerText(), /0x00401000/);
   assert.equal(await chip.getAttribute('aria-pressed'), 'true', 'the diagram shows that fault');
+  await settled();
+  await t.screenshot('30-lesson-fault-chip');
   await key('b'); // step 4: Step back — the PTE is gone, and step 3 is no longer ticked
   await ticked(4);
   assert.equal(await done(3), 'false', 'stepping back unticks the step it undid');
