@@ -48,4 +48,13 @@ export default async function (t) {
   assert.match(await note.innerText(), /extra.*frame/i);
   assert.equal(await note.locator('a').getAttribute('href'), '?lesson=6');
   await t.screenshot('36-explain');
+
+  // A link to a trace record older than the newest rows shows it after a gap, marked.
+  await t.open('/?lesson=5&step=3');
+  await page.click('#step-3-do');
+  await page.waitForSelector('#step-3[data-done="true"]');
+  await page.click('#step-3-link');
+  await page.waitForSelector('#events .ev.pointed');
+  assert.match(await page.locator('#events .ev-gap').innerText(), /… \d+ records …/);
+  assert.match(await page.locator('#events .ev.pointed').innerText(), /asks task 1 to return 10 frames/);
 }

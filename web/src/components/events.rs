@@ -13,6 +13,9 @@ use crate::state::{Action, AppState};
 
 /// Records shown.
 const SHOWN: usize = 200;
+/// Records shown on each side of a record a lesson link points at, when it is older than
+/// the newest [`SHOWN`].
+const AROUND: u64 = 3;
 /// What the arrow keys move between.
 const ROW: &str = "[role=option]";
 
@@ -33,21 +36,38 @@ fn select(state: &UseReducerHandle<AppState>, row: Option<web_sys::Element>) {
 #[component]
 pub fn EventLog(props: &PaneProps) -> Html {
     let state = &props.state;
-    let rows = state
+    // The record a lesson link points at: marked and scrolled into view.
+    let pointed = match state.pointed_in("events") {
+        Some(Pointed::Record { seq }) => Some(seq),
+        _ => None,
+    };
+    // The newest records; then, after a gap, the pointed one and its neighbours if it is
+    // older than those.
+    let (rows, gap) = state
         .with_kernel(|k| {
-            k.trace()
-                .records()
-                .iter()
-                .rev()
-                .take(SHOWN)
-                .map(|r| {
-                    let mut text = format::event(&r.event);
-                    if let selfpage_core::Event::Fault { task, ip, .. } = r.event {
-                        text.push_str(&format::line_suffix(k, task, ip));
-                    }
-                    (r.seq, r.time, r.event.kind(), text)
-                })
-                .collect::<Vec<_>>()
+            let row = |r: &selfpage_core::Record| {
+                let mut text = format::event(&r.event);
+                if let selfpage_core::Event::Fault { task, ip, .. } = r.event {
+                    text.push_str(&format::line_suffix(k, task, ip));
+                }
+                (r.seq, r.time, r.event.kind(), text)
+            };
+            let trace = k.trace();
+            let mut rows: Vec<_> = trace.records().iter().rev().take(SHOWN).map(row).collect();
+            let oldest = rows.last().map_or(0, |r| r.0);
+            let mut gap = None;
+            if let Some(p) = pointed.filter(|&p| p < oldest) {
+                let near: Vec<_> = trace
+                    .since(p.saturating_sub(AROUND))
+                    .iter()
+                    .take_while(|r| r.seq <= p + AROUND && r.seq < oldest)
+                    .map(row)
+                    .collect();
+                let newest_near = near.last().map_or(p, |r| r.0);
+                gap = Some((rows.len(), oldest - newest_near - 1));
+                rows.extend(near.into_iter().rev());
+            }
+            (rows, gap)
         })
         .unwrap_or_default();
     let onclick = {
@@ -62,11 +82,6 @@ pub fn EventLog(props: &PaneProps) -> Html {
         let s = state.clone();
         Callback::from(move |_: MouseEvent| s.dispatch(Action::GoToEvent(seq)))
     });
-    // The record a lesson link points at: marked and scrolled into view.
-    let pointed = match state.pointed_in("events") {
-        Some(Pointed::Record { seq }) => Some(seq),
-        _ => None,
-    };
     use_effect_with(pointed, |p| {
         if p.is_some() {
             crate::point::scroll_to("#events .ev.pointed");
@@ -93,9 +108,12 @@ pub fn EventLog(props: &PaneProps) -> Html {
                 }
             </h2>
             <ol class="events" role="listbox" aria-labelledby="events-title" {onclick} {onkeydown}>
-                { for rows.into_iter().map(|(seq, time, kind, text)| {
+                { for rows.into_iter().enumerate().flat_map(|(i, (seq, time, kind, text))| {
                     let selected = state.selected_event == Some(seq);
-                    html! {
+                    let gap_row = gap.filter(|g| g.0 == i).map(|(_, skipped)| html! {
+                        <li key="gap" class="ev-gap" aria-hidden="true">{ format!("… {skipped} records …") }</li>
+                    });
+                    gap_row.into_iter().chain(std::iter::once(html! {
                         <li key={seq} role="option" data-seq={seq.to_string()} aria-selected={selected.to_string()}
                             tabindex={if tab_stop == Some(seq) { "0" } else { "-1" }}
                             class={classes!("ev", format!("ev-{kind}"), selected.then_some("selected"), (pointed == Some(seq)).then_some("pointed"))}>
@@ -103,7 +121,7 @@ pub fn EventLog(props: &PaneProps) -> Html {
                             <span class="time">{ format!("t={time}") }</span>
                             <span class="text">{ text }</span>
                         </li>
-                    }
+                    }))
                 }) }
             </ol>
         </div>
