@@ -283,58 +283,53 @@ impl Target {
                 Ok(Pointed::Frame { pfn: phys >> 12 })
             }
             Target::Fault { task, nth } => {
-                let which = nth.map_or("a fault".to_string(), |n| format!("its fault {n}"));
-                find(
-                    s,
-                    *nth,
-                    |e| matches!(e, Event::Fault { task: t, .. } if t == task),
-                )
-                .map(|seq| Pointed::Record { seq })
-                .map_err(|e| match e {
-                    NotThere::Dropped(n) => NotThere::Dropped(n),
-                    _ => NotThere::NoFault { task: *task, which },
-                })
-            }
-            Target::Record { event, nth } => {
-                let which = nth.map_or(event.clone(), |n| format!("{} {event}", ordinal(n)));
-                find(s, *nth, |e| e.kind() == event)
+                let is_its_fault =
+                    |e: &Event| matches!(e, Event::Fault { task: t, .. } if t == task);
+                find(s, *nth, is_its_fault)
                     .map(|seq| Pointed::Record { seq })
-                    .map_err(|e| match e {
-                        NotThere::Dropped(n) => NotThere::Dropped(n),
-                        _ => NotThere::NoRecord { which },
+                    .map_err(|m| match m {
+                        Missing::Dropped(n) => NotThere::Dropped(n),
+                        Missing::NotYet => NotThere::NoFault {
+                            task: *task,
+                            which: nth.map_or("a fault".into(), |n| format!("its fault {n}")),
+                        },
                     })
             }
+            Target::Record { event, nth } => find(s, *nth, |e| e.kind() == event)
+                .map(|seq| Pointed::Record { seq })
+                .map_err(|m| match m {
+                    Missing::Dropped(n) => NotThere::Dropped(n),
+                    Missing::NotYet => NotThere::NoRecord {
+                        which: nth.map_or(event.clone(), |n| format!("{} {event}", ordinal(n))),
+                    },
+                }),
         }
     }
 }
 
+/// Why [`find`] found no record.
+enum Missing {
+    /// The trace has no such record (yet).
+    NotYet,
+    /// The trace no longer starts at its first record, so the `nth` cannot be counted.
+    Dropped(u64),
+}
+
 /// The sequence number of the `nth` record (from 1; the newest when `None`) that `want`
-/// accepts. The error is `NoRecord` (with no words: callers say what was sought) or
-/// `Dropped` when the trace no longer starts at its first record.
-fn find(s: &Session, nth: Option<u64>, want: impl Fn(&Event) -> bool) -> Result<u64, NotThere> {
+/// accepts.
+fn find(s: &Session, nth: Option<u64>, want: impl Fn(&Event) -> bool) -> Result<u64, Missing> {
     let records = s.kernel().trace().records();
-    let missing = || NotThere::NoRecord {
-        which: String::new(),
-    };
-    match nth {
-        None => records
+    let found = match nth {
+        None => records.iter().rev().find(|r| want(&r.event)),
+        Some(n) if records.first().is_some_and(|r| r.seq != 0) => {
+            return Err(Missing::Dropped(n));
+        }
+        Some(n) => records
             .iter()
             .filter(|r| want(&r.event))
-            .last()
-            .map(|r| r.seq)
-            .ok_or_else(missing),
-        Some(n) => {
-            if records.first().is_some_and(|r| r.seq != 0) {
-                return Err(NotThere::Dropped(n));
-            }
-            records
-                .iter()
-                .filter(|r| want(&r.event))
-                .nth(n.saturating_sub(1) as usize)
-                .map(|r| r.seq)
-                .ok_or_else(missing)
-        }
-    }
+            .nth(n.saturating_sub(1) as usize),
+    };
+    found.map(|r| r.seq).ok_or(Missing::NotYet)
 }
 
 /// "1st", "2nd", "3rd", "4th", … "11th", "21st".

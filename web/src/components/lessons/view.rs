@@ -118,7 +118,7 @@ pub(super) fn view_lesson(
                                     }
                                 </div>
                                 if let Some(why) = link_missing(state, ui, step.link.as_ref(), i) {
-                                    <p class="link-missing muted small" id={format!("step-{}-missing", i + 1)} role="status">{ format!("Nothing to show yet: {why}.") }</p>
+                                    <p class="link-missing muted small" id={format!("step-{}-missing", i + 1)} role="status">{ format!("Nothing to point at now: {why}.") }</p>
                                 }
                             </div>
                         </li>
