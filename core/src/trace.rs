@@ -236,6 +236,31 @@ pub enum Event {
 }
 
 impl Event {
+    /// Every kind [`Event::kind`] returns, in the order of the variants.
+    pub const KINDS: [&'static str; 21] = [
+        "boot",
+        "task_started",
+        "fault",
+        "ipc",
+        "rpc",
+        "rpc_reply",
+        "frame_zeroed",
+        "frame_copied",
+        "mapped",
+        "unmapped",
+        "revoked",
+        "pressure_request",
+        "reclaimed",
+        "pager",
+        "callback",
+        "gate",
+        "print",
+        "resumed",
+        "task_exited",
+        "task_killed",
+        "fs",
+    ];
+
     /// The short name of this kind of event (as in the JSON `kind` field).
     pub fn kind(&self) -> &'static str {
         match self {

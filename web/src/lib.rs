@@ -14,6 +14,7 @@ mod lesson;
 mod markdown;
 mod pace;
 mod plot;
+mod point;
 mod policy_queue;
 mod raster;
 mod refstring;
