@@ -52,15 +52,13 @@ pub struct OldPte {
 const ENTRY_FLAGS: u32 = 0xFFF;
 
 fn read_u32(m: &Machine, pa: u32) -> u32 {
-    let mut b = [0u8; 4];
     // Page tables live in kernel frames inside RAM; a failure is a broken kernel invariant.
-    m.read_phys(PhysAddr(pa), &mut b)
-        .unwrap_or_else(|e| panic!("pagetable::read_u32: {pa:#x}: {e}"));
-    u32::from_le_bytes(b)
+    m.read_phys_u32(PhysAddr(pa))
+        .unwrap_or_else(|e| panic!("pagetable::read_u32: {pa:#x}: {e}"))
 }
 
 fn write_u32(m: &mut Machine, pa: u32, v: u32) {
-    m.write_phys(PhysAddr(pa), &v.to_le_bytes())
+    m.write_phys_u32(PhysAddr(pa), v)
         .unwrap_or_else(|e| panic!("pagetable::write_u32: {pa:#x}: {e}"));
 }
 
@@ -81,7 +79,8 @@ fn find_pte(m: &Machine, cr3: PhysAddr, va: u32) -> Option<u32> {
 /// A fresh, zeroed frame from the kernel pool.
 fn zeroed_frame(m: &mut Machine, pool: &mut KernelPool) -> Option<Pfn> {
     let pfn = pool.alloc()?;
-    m.write_phys(PhysAddr(pfn.0 * PAGE_SIZE), &[0u8; PAGE_SIZE as usize])
+    // A fill, not a copy of a page of zeroes (see `Machine::zero_phys`).
+    m.zero_phys(PhysAddr(pfn.0 * PAGE_SIZE), PAGE_SIZE as usize)
         .unwrap_or_else(|e| panic!("pagetable::zeroed_frame: {e}"));
     Some(pfn)
 }

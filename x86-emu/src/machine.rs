@@ -178,12 +178,29 @@ impl Machine {
         }
     }
 
-    /// Write one little-endian u32 into physical RAM (e.g. a PTE), keeping the decode cache coherent.
+    /// Write one little-endian u32 into physical RAM (e.g. a PTE), keeping the decode cache
+    /// coherent. A store of four bytes: through [`Machine::write_phys`]'s slice it was a
+    /// `memory.copy` in wasm, which the browser runs as a call to the C library's `memmove`.
     ///
     /// # Errors
     /// [`RamError::OutOfRange`] outside RAM.
     pub fn write_phys_u32(&mut self, pa: PhysAddr, v: u32) -> Result<(), RamError> {
-        self.write_phys(pa, &v.to_le_bytes())
+        if !self.ram.write_u32(pa, v) {
+            return Err(RamError::OutOfRange { addr: pa.0, len: 4 });
+        }
+        self.written(pa, 4);
+        Ok(())
+    }
+
+    /// Read one little-endian u32 from physical RAM (e.g. a PTE): a load of four bytes, not
+    /// a copy through a slice (see [`Machine::write_phys_u32`]).
+    ///
+    /// # Errors
+    /// [`RamError::OutOfRange`] outside RAM.
+    pub fn read_phys_u32(&self, pa: PhysAddr) -> Result<u32, RamError> {
+        self.ram
+            .read_u32(pa)
+            .ok_or(RamError::OutOfRange { addr: pa.0, len: 4 })
     }
 
     /// The CPU registers with EFLAGS materialized.

@@ -132,9 +132,17 @@ impl Ram {
         Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
-    /// Little-endian 32-bit write; false (and nothing written) outside RAM.
+    /// Little-endian 32-bit write; false (and nothing written) outside RAM. A store of four
+    /// bytes (not a copy of a slice, which in wasm can be a `memory.copy`).
     pub fn write_u32(&mut self, pa: PhysAddr, v: u32) -> bool {
-        self.write(pa, &v.to_le_bytes()).is_ok()
+        let s = pa.0 as usize;
+        match s.checked_add(4).and_then(|e| self.bytes.get_mut(s..e)) {
+            Some(b) => {
+                b.copy_from_slice(&v.to_le_bytes());
+                true
+            }
+            None => false,
+        }
     }
 
     /// All bytes, mutable, crate-internal (bypasses decode-cache coherence).

@@ -496,6 +496,39 @@ fn self_modifying_code_and_write_phys_keep_decode_cache_coherent() {
     });
     assert_eq!(m.run(100).stop, Stop::Interrupt(0x80));
     assert_eq!(m.cpu().eax(), 0, "zero_phys invalidates decoded code");
+    m.write_phys_u32(imm, 0x1234_5678).unwrap();
+    m.set_cpu(CpuState {
+        eip: CODE,
+        ..m.cpu()
+    });
+    assert_eq!(m.run(100).stop, Stop::Interrupt(0x80));
+    assert_eq!(
+        m.cpu().eax(),
+        0x1234_5678,
+        "write_phys_u32 invalidates decoded code"
+    );
+}
+
+#[test]
+fn phys_u32_reads_and_writes_four_little_endian_bytes_and_nothing_outside_ram() {
+    let (mut m, _) = setup(&[0x90]);
+    let end = m.ram().len();
+    m.write_phys(PhysAddr(0x3000), &[0x5a; 8]).unwrap();
+    m.write_phys_u32(PhysAddr(0x3002), 0x0403_0201).unwrap();
+    let mut bytes = [0u8; 8];
+    m.read_phys(PhysAddr(0x3000), &mut bytes).unwrap();
+    assert_eq!(bytes, [0x5a, 0x5a, 1, 2, 3, 4, 0x5a, 0x5a]);
+    assert_eq!(m.read_phys_u32(PhysAddr(0x3002)), Ok(0x0403_0201));
+    m.write_phys_u32(PhysAddr(end - 4), 7).unwrap();
+    assert_eq!(m.read_phys_u32(PhysAddr(end - 4)), Ok(7));
+    assert!(m.write_phys_u32(PhysAddr(end - 3), 9).is_err());
+    assert!(m.read_phys_u32(PhysAddr(end - 3)).is_err());
+    assert!(m.read_phys_u32(PhysAddr(u32::MAX - 1)).is_err());
+    assert_eq!(
+        m.read_phys_u32(PhysAddr(end - 4)),
+        Ok(7),
+        "a write past the end of RAM writes nothing"
+    );
 }
 
 #[test]
