@@ -34,9 +34,9 @@ pub(crate) fn deliver(k: &mut Kernel, effect: Effect) {
                 crate::files::return_frames(&mut k.sys, count);
                 return;
             }
-            if let Some(mut mm) = k.managers.remove(id) {
+            // In place: taking the manager out and back moved all of it (see `gate.rs`).
+            if let Some(mm) = k.managers.get_mut(id) {
                 mm.return_frames(&mut Env::new(&mut k.sys, id), count);
-                k.managers.insert(id, mm);
             }
         }
         Effect::Reclaimed {
