@@ -17,6 +17,16 @@ pub struct PageMap<T> {
     len: usize,
 }
 
+/// `SLOTS` empty entries, made in the heap. (`Box::new([None; SLOTS])` made them on the stack
+/// and copied them over: 8 KiB of `memory.copy` in wasm, once per directory and table.)
+fn empty<E>() -> Box<[Option<E>; SLOTS]> {
+    let entries: Box<[Option<E>]> = std::iter::repeat_with(|| None).take(SLOTS).collect();
+    match entries.try_into() {
+        Ok(table) => table,
+        Err(_) => unreachable!("pages::empty: SLOTS entries were made"),
+    }
+}
+
 /// The directory and table indices of a page address.
 fn split(page: u32) -> (usize, usize) {
     ((page >> 22) as usize, (page >> 12) as usize % SLOTS)
@@ -25,7 +35,7 @@ fn split(page: u32) -> (usize, usize) {
 impl<T> Default for PageMap<T> {
     fn default() -> Self {
         PageMap {
-            dir: Box::new([const { None }; SLOTS]),
+            dir: empty(),
             len: 0,
         }
     }
@@ -62,7 +72,7 @@ impl<T> PageMap<T> {
     /// Sets the entry of `page`; returns the one it replaces.
     pub fn insert(&mut self, page: u32, value: T) -> Option<T> {
         let (d, i) = split(page);
-        let table = self.dir[d].get_or_insert_with(|| Box::new([const { None }; SLOTS]));
+        let table = self.dir[d].get_or_insert_with(empty);
         let old = table[i].replace(value);
         if old.is_none() {
             self.len += 1;

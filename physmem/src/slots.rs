@@ -12,6 +12,16 @@ const LEAF_PAGES: usize = 1024;
 /// The slot starting at each page of a leaf, if any.
 type Leaf = [Option<Slot>; LEAF_PAGES];
 
+/// An empty leaf, made in the heap. (`Box::new([None; LEAF_PAGES])` made it on the stack and
+/// copied it over: 12 KiB of `memory.copy` in wasm, once per leaf.)
+fn empty_leaf() -> Box<Leaf> {
+    let entries: Box<[Option<Slot>]> = std::iter::repeat_n(None, LEAF_PAGES).collect();
+    match entries.try_into() {
+        Ok(leaf) => leaf,
+        Err(_) => unreachable!("slots::empty_leaf: LEAF_PAGES entries were made"),
+    }
+}
+
 /// Slots by the (page aligned) offset of their first page. A lookup is two indexings; a
 /// walk in offset order skips the leaves never used. A leaf, once made, stays (allocating
 /// and freeing one page again and again does not remake it).
@@ -60,7 +70,7 @@ impl Slots {
         if self.leaves.len() <= l {
             self.leaves.resize_with(l + 1, || None);
         }
-        let leaf = self.leaves[l].get_or_insert_with(|| Box::new([None; LEAF_PAGES]));
+        let leaf = self.leaves[l].get_or_insert_with(empty_leaf);
         leaf[i].replace(slot)
     }
 
