@@ -170,7 +170,9 @@ pub(crate) struct System {
 }
 
 impl System {
-    /// Appends an event to the trace at the current time, charging `cost`.
+    /// Appends an event to the trace at the current time, charging `cost`. Inlined, so the
+    /// event is built where the trace keeps it (see [`Trace::push`]).
+    #[inline(always)]
     pub fn emit(&mut self, cost: u64, event: Event) {
         self.time += cost;
         self.trace.push(self.time, cost, event);

@@ -38,13 +38,20 @@ impl Chunks {
     #[inline(always)]
     pub(crate) fn push(&mut self, record: Record) -> &Record {
         if self.chunks.last().is_none_or(|c| c.len() == self.chunk_len) {
-            self.chunks.push(Vec::with_capacity(self.chunk_len));
+            self.new_chunk();
         }
         self.len += 1;
         let last = self.chunks.len() - 1;
         let chunk = &mut self.chunks[last];
         chunk.push(record);
         &chunk[chunk.len() - 1]
+    }
+
+    /// Starts an empty chunk (once per `chunk_len` pushes: kept out of the inlined push).
+    #[cold]
+    #[inline(never)]
+    fn new_chunk(&mut self) {
+        self.chunks.push(Vec::with_capacity(self.chunk_len));
     }
 
     /// Drops the oldest whole chunks holding at most `n` records, but at least one chunk;

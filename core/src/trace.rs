@@ -417,10 +417,15 @@ impl Hasher for RecordHasher {
         for c in &mut chunks {
             self.mix(u64::from_le_bytes(c.try_into().unwrap_or_default()));
         }
-        if !chunks.remainder().is_empty() {
-            let mut tail = [0u8; 8];
-            tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-            self.mix(u64::from_le_bytes(tail));
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            // The tail as a little-endian word padded with zeroes, built by shifts: a copy
+            // into a zeroed array was a `memory.copy` in wasm, one per string hashed.
+            let word = tail
+                .iter()
+                .rev()
+                .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+            self.mix(word);
         }
     }
 
@@ -448,6 +453,18 @@ impl Hasher for RecordHasher {
     }
 }
 
+/// The trace's hash `hash` continued with `record`. The sequence number is the record's
+/// place in the chain, so it is not hashed again. Out of line: one copy of the hashing of
+/// every kind of event, not one in each caller of [`Trace::push`].
+#[inline(never)]
+fn chain(hash: u64, record: &Record) -> u64 {
+    let mut hasher = RecordHasher::new(hash);
+    hasher.write_u64(record.time);
+    hasher.write_u64(record.cost);
+    record.event.hash(&mut hasher);
+    hasher.end()
+}
+
 impl Trace {
     /// An empty trace keeping at most `limit` records (older ones are dropped, still hashed).
     pub fn new(limit: usize) -> Trace {
@@ -461,25 +478,33 @@ impl Trace {
     }
 
     /// Appends an event at `time` with `cost`.
+    ///
+    /// Inlined into each caller (through `System::emit`), so the caller writes the event's
+    /// fields straight into the chunk. Out of line, the event was built in the caller's
+    /// frame, passed by pointer and copied into the chunk once more; a profile of the page
+    /// put most of a push's time on that copy. The rare parts (a new chunk, dropping the
+    /// oldest half) and the hash stay out of line.
+    #[inline(always)]
     pub fn push(&mut self, time: u64, cost: u64, event: Event) {
         if self.records.len() >= self.limit {
-            // The oldest half, in whole chunks: nothing kept is moved.
-            self.dropped += self.records.drop_oldest(self.limit / 2) as u64;
+            self.drop_oldest_half();
         }
         let seq = self.len();
-        // Hashed where it lies (every fault pushes about fifteen records). The sequence
-        // number is the record's place in the chain, so it is not hashed again.
         let record = self.records.push(Record {
             seq,
             time,
             cost,
             event,
         });
-        let mut hasher = RecordHasher::new(self.hash);
-        hasher.write_u64(record.time);
-        hasher.write_u64(record.cost);
-        record.event.hash(&mut hasher);
-        self.hash = hasher.end();
+        // Hashed where it lies (every fault pushes about fifteen records).
+        self.hash = chain(self.hash, record);
+    }
+
+    /// Drops the oldest half of the kept records, in whole chunks: nothing kept is moved.
+    #[cold]
+    #[inline(never)]
+    fn drop_oldest_half(&mut self) {
+        self.dropped += self.records.drop_oldest(self.limit / 2) as u64;
     }
 
     /// Number of records ever pushed.
@@ -550,6 +575,22 @@ mod tests {
         b.push(10, 0, Event::Resumed { task: 2 });
         a.push(10, 0, Event::Resumed { task: 1 });
         assert_ne!(a.hash(), b.hash());
+    }
+
+    #[test]
+    fn a_byte_tail_is_hashed_as_its_little_endian_word_padded_with_zeroes() {
+        let bytes: Vec<u8> = (1..=15).map(|b| b * 17).collect();
+        for n in 0..=bytes.len() {
+            let mut got = RecordHasher::new(HASH_SEED);
+            got.write(&bytes[..n]);
+            let mut want = RecordHasher::new(HASH_SEED);
+            for chunk in bytes[..n].chunks(8) {
+                let mut word = [0u8; 8];
+                word[..chunk.len()].copy_from_slice(chunk);
+                want.mix(u64::from_le_bytes(word));
+            }
+            assert_eq!(got.end(), want.end(), "{n} bytes");
+        }
     }
 
     /// A trace of `n` records with limit `limit`, and the trace at `shell_at` as a shell.
