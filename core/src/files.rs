@@ -150,7 +150,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<u32, ScenarioError> {
 ///
 /// # Errors
 /// Why the file server could not start (physmem refused its guarantee, ...).
-pub(crate) fn boot(sys: &mut System, s: &Scenario) -> Result<Option<FileServer>, String> {
+pub(crate) fn boot(sys: &mut System, s: &Scenario) -> Result<Option<Box<FileServer>>, String> {
     let Some(disk) = &s.disk else {
         return Ok(None);
     };
@@ -177,7 +177,7 @@ pub(crate) fn boot(sys: &mut System, s: &Scenario) -> Result<Option<FileServer>,
         &cfg,
     )
     .map_err(|e| e.to_string())?;
-    Ok(Some(server))
+    Ok(Some(Box::new(server)))
 }
 
 /// The endpoint that names `task` in the trace.
