@@ -223,7 +223,7 @@ impl FsEnv for Kernel<'_> {
             sys.emit(0, Event::Fs { event: e });
             return;
         };
-        let words: Words = [block, cache].into_iter().collect();
+        let words = Words::from_buf([block, cache]);
         sys.emit(
             ipc,
             ipc_event(Endpoint::FileServer, Endpoint::Ramdisk, label, words),
@@ -318,7 +318,7 @@ pub(crate) fn page(
         sys,
         task,
         labels::PAGE,
-        [open, offset].into_iter().collect(),
+        Words::from_buf([open, offset]),
         |s, k| {
             s.page(k, TaskId(task), OpenId(open), offset, write)
                 .map(|g| FileGrant {
@@ -341,7 +341,7 @@ pub(crate) fn sync(
         sys,
         task,
         labels::SYNC,
-        [open, start].into_iter().collect(),
+        Words::from_buf([open, start]),
         |s, k| {
             s.sync(k, TaskId(task), OpenId(open), start, end)
                 .map(|_| ())
