@@ -284,10 +284,7 @@ impl Pager {
 
     /// Allocate and bind (by mapping it in the server's window) the lowest free cache offset.
     fn allocate(&mut self, env: &mut dyn FsEnv) -> Result<u32, FsError> {
-        let cache = (0u32..)
-            .map(|i| i * PAGE_SIZE)
-            .find(|o| !self.by_cache.contains_key(o))
-            .unwrap_or(0);
+        let cache = self.lowest_free();
         let alloc = Request::ContainerAllocate {
             container: self.container,
             start: cache,
@@ -312,6 +309,23 @@ impl Pager {
                 })
             }
         }
+    }
+
+    /// The lowest cache offset no page holds. Offsets are distinct multiples of the page
+    /// size, so when the highest is that of the last page the offsets are exactly
+    /// `0..len` (found in one step: a cache filling up asks at every miss); else the first
+    /// gap, in one walk of the sorted offsets (it was a tree lookup for each offset).
+    fn lowest_free(&self) -> u32 {
+        let count = self.by_cache.len() as u32;
+        let dense = count.checked_sub(1).map(|last| last * PAGE_SIZE);
+        if self.by_cache.last_key_value().map(|(&k, _)| k) == dense {
+            return count * PAGE_SIZE;
+        }
+        self.by_cache
+            .keys()
+            .zip((0u32..).map(|i| i * PAGE_SIZE))
+            .find(|(&used, offset)| used != *offset)
+            .map_or(count * PAGE_SIZE, |(_, offset)| offset)
     }
 
     fn deallocate(&mut self, env: &mut dyn FsEnv, cache: u32) {
