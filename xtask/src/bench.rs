@@ -700,6 +700,10 @@ mod tests {
                 "time to interactive",
             ]
         );
-        assert!(rows[2].note.contains("first touch: 0.800×"), "{}", rows[2].note);
+        assert!(
+            rows[2].note.contains("first touch: 0.800×"),
+            "{}",
+            rows[2].note
+        );
     }
 }
