@@ -525,6 +525,7 @@ fn file_round_trip_row(scale: Scale, facts: &mut Facts) -> Row {
                 linux.as_ref().ok().copied(),
                 "Linux MAP_SHARED /dev/shm first touch",
             )
+            .timed(CPU)
             .note(format!(
                 "first write to a cached file page through a shared mapping: user #PF → fault \
                  IPC → libhurd-mm pager → file server (cache hit, unlock) → physmem map → \
