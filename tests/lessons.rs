@@ -174,6 +174,11 @@ fn follow(lesson: &Lesson) {
             step.times,
             step.act
         );
+        if let Some(target) = step.link.as_ref().and_then(|l| l.target.as_ref()) {
+            if let Err(e) = target.resolve(session) {
+                panic!("lesson {n} step {}: its link points at nothing: {e}", i + 1);
+            }
+        }
     }
     for q in &lesson.question {
         match &q.answer {
@@ -346,6 +351,53 @@ fn bad_lesson_numbers_are_refused_with_a_message() {
     assert!(lessons::lesson(16).is_err());
     let e = lessons::parse(1, "broken", "title = 3").expect_err("malformed");
     assert!(e.to_string().starts_with("lesson broken:"), "{e}");
+}
+
+#[test]
+fn bad_link_targets_are_refused_by_the_loader_with_the_reason() {
+    let lesson = |link: &str| {
+        format!(
+            "title = \"t\"\ngoal = \"g\"\nscenario = \"first-fault\"\nscenarios = \"s\"\n\
+             [[step]]\ntext = \"x\"\ncheck = {{ kind = \"ended\" }}\n\
+             [[step]]\ntext = \"y\"\ncheck = {{ kind = \"ended\" }}\nlink = {link}\n"
+        )
+    };
+    let refused = |link: &str| {
+        lessons::parse(1, "bad", &lesson(link))
+            .expect_err("refused")
+            .to_string()
+    };
+    let good =
+        r#"{ pane = "walk", target = { kind = "pte", task = 1, vaddr = 0x401000 }, label = "l" }"#;
+    assert!(lessons::parse(1, "good", &lesson(good)).is_ok());
+    assert_eq!(
+        refused(r#"{ pane = "frames", target = { kind = "pte", task = 1, vaddr = 0x401000 }, label = "l" }"#),
+        "lesson bad, step 2: the link is wrong: a pte target is shown in the walk pane, not in “frames”"
+    );
+    assert_eq!(
+        refused(r#"{ pane = "timeline", target = { kind = "fault", task = 3 }, label = "l" }"#),
+        "lesson bad, step 2: the link is wrong: the scenario first-fault has tasks 1 to 1, so there is no task 3 (a forked child can be named when the step's check waits for it)"
+    );
+    assert!(refused(
+        r#"{ pane = "frames", target = { kind = "frame", pfn = 100000 }, label = "l" }"#
+    )
+    .ends_with("so there is no frame 100000"));
+    assert!(refused(
+        r#"{ pane = "events", target = { kind = "record", event = "fualt" }, label = "l" }"#
+    )
+    .contains("the trace has no records of kind “fualt”"));
+    assert!(refused(r#"{ pane = "walk", walk = 0x5000, target = { kind = "pte", task = 1, vaddr = 0x401000 }, label = "l" }"#)
+        .ends_with("walk = 0x5000 and the PTE target 0x401000 name different pages"));
+    assert!(refused(r#"{ pane = "wlak", label = "l" }"#).contains("there is no pane called “wlak”"));
+    assert!(refused(
+        r#"{ pane = "timeline", target = { kind = "fault", task = 1, nth = 0 }, label = "l" }"#
+    )
+    .ends_with("nth counts from 1, so nth = 0 names nothing"));
+    assert!(
+        refused(r#"{ pane = "frames", target = { kind = "frame", frame = 9 }, label = "l" }"#)
+            .starts_with("lesson bad:"),
+        "an unknown field is a parse error"
+    );
 }
 
 #[test]

@@ -4,8 +4,8 @@
 ; page it returns. The callback's code and stack are pinned, so it can never fault while
 ; the pager is waiting for it.
 ;
-; This one evicts the candidate with the highest address: for an ascending cyclic scan
-; that is the page needed last, which is what Belady's OPT would pick too.
+; This one evicts the candidate with the highest address, a guess at the page needed last
+; on an ascending cyclic scan: 37 faults where OPT takes 30 (challenge 1 asks for better).
 PAGES   equ 10
 ROUNDS  equ 10
 

@@ -5,8 +5,8 @@
 // pinned, so it can never fault while the pager is waiting for it (<selfpage.h> gives it a
 // stack of its own; keep `choose` small so it shares the entry's pinned code page).
 //
-// This one evicts the buffer page with the highest address: for an ascending cyclic scan
-// that is the page needed last, which is what Belady's OPT would pick too.
+// This one evicts the buffer page with the highest address, a guess at the page needed
+// last on an ascending cyclic scan (OPT evicts the page just used; challenge 1 asks for it).
 //
 // C's stack is one page the assembly twin does not have: the C scenario guarantees one
 // frame more for it, and `choose` leaves it alone (the stack is the highest page of all,

@@ -6,6 +6,12 @@ use x86_emu::asm::{self, AsmError, Program};
 
 use crate::scenario::{Lang, Scenario};
 
+/// The compiler's phases up to the assembly text, and the assembler alone: what the
+/// benchmark times apart.
+pub use selfpage_cc::compile_to_asm;
+/// The assembler, for the benchmark's reference on the compiler's output.
+pub use x86_emu::asm::assemble;
+
 /// Builds task `index`'s program.
 ///
 /// # Errors

@@ -43,6 +43,7 @@ pub(crate) fn fork(k: &mut Kernel, parent: u32) -> Result<u32, String> {
         cpu: p.cpu.clone(),
         state: ThreadState::Ready,
         program: p.program.clone(),
+        lang: p.lang,
         control: Handle(0),
         container: Handle(0),
         guaranteed: half,

@@ -17,9 +17,9 @@ use crate::env::Env;
 use crate::mapdb::MapDb;
 use crate::pagetable;
 use crate::pool::KernelPool;
-use crate::scenario::Scenario;
+use crate::scenario::{Lang, Scenario};
 use crate::task::{Task, TaskCounters, ThreadState};
-use crate::trace::{Event, Trace};
+use crate::trace::{Event, Record, Trace};
 
 /// The library gate's interrupt vector.
 pub const GATE_VECTOR: u8 = 0x30;
@@ -377,6 +377,7 @@ impl Kernel {
                 cpu,
                 state: ThreadState::Ready,
                 program: program.clone(),
+                lang: self.scenario.lang_of(index),
                 control,
                 container: physmem::Handle(0),
                 guaranteed: spec.guaranteed,
@@ -674,6 +675,30 @@ impl Kernel {
     /// One task.
     pub fn task(&self, id: u32) -> Option<&Task> {
         self.sys.tasks.get(id)
+    }
+
+    /// The source line (C or assembly) of task `task`'s instruction at `ip`; `None` where it
+    /// has none (C's start-up code and built-in headers) or outside its program.
+    pub fn source_line(&self, task: u32, ip: u32) -> Option<u32> {
+        self.task(task)?.program.line_of(ip).filter(|&l| l != 0)
+    }
+
+    /// The C line of task `task`'s instruction at `ip`, for a task written in C (`None` for
+    /// an assembly task, and where [`Kernel::source_line`] has none).
+    pub fn c_line(&self, task: u32, ip: u32) -> Option<u32> {
+        let c = self.task(task)?.lang == Lang::C;
+        self.source_line(task, ip).filter(|_| c)
+    }
+
+    /// Record `r` as one line of an exported trace (JSON): as the trace holds it, plus
+    /// `c_line` on a fault of a C task, the C line of the faulting access. Added here, not
+    /// recorded, so the trace and its hash are the same for C and assembly alike.
+    pub fn trace_json(&self, r: &Record) -> String {
+        let c_line = match &r.event {
+            Event::Fault { task, ip, .. } => self.c_line(*task, *ip),
+            _ => None,
+        };
+        r.to_json(c_line)
     }
 
     /// A task's memory manager (gone once the task ended).

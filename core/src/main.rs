@@ -13,8 +13,9 @@ USAGE:
   selfpage run SCENARIO [--trace FILE.jsonl] [--json] [--max-steps N] [--file-out PATH=OUT]
       Run a scenario to completion: per-task summary, the file server's and the ramdisk's
       counters, and the trace hash. SCENARIO is a .toml or .json file, or the name of a
-      built-in scenario. --file-out writes file PATH, as on the ramdisk after the run, to
-      OUT (may be given more than once).
+      built-in scenario. --trace writes every record kept as a line of JSON (the fault of
+      a task written in C adds c_line, the C line of the faulting access). --file-out
+      writes file PATH, as on the ramdisk after the run, to OUT (may be given more than once).
   selfpage exec FILE.asm|FILE.c [--until LABEL] [--max-steps N] [--json]
       Assemble FILE (or compile it, for .c) and run it on the bare CPU in a flat address
       space with a stack. Stops at LABEL (before executing it; a function for C), at exit
@@ -291,9 +292,9 @@ fn write_trace(session: &Session, path: &str) -> Result<(), CliError> {
     use std::io::Write;
     let file = std::fs::File::create(path).map_err(|e| CliError(format!("--trace {path}: {e}")))?;
     let mut w = std::io::BufWriter::new(file);
-    let trace = session.kernel().trace();
-    for r in trace.records() {
-        let line = serde_json::to_string(r).unwrap_or_default();
+    let kernel = session.kernel();
+    for r in kernel.trace().records() {
+        let line = kernel.trace_json(r);
         writeln!(w, "{line}").map_err(|e| CliError(format!("--trace {path}: {e}")))?;
     }
     w.flush()

@@ -6,6 +6,8 @@ use physmem::Handle;
 use x86_emu::asm::Program;
 use x86_emu::{CpuState, PhysAddr};
 
+use crate::scenario::Lang;
+
 /// What a task's user thread is doing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", content = "detail", rename_all = "snake_case")]
@@ -56,8 +58,10 @@ pub struct Task {
     pub cpu: CpuState,
     /// The thread's state.
     pub state: ThreadState,
-    /// The assembled workload.
+    /// The assembled workload (for C, its lines are C lines).
     pub program: Program,
+    /// The language its source is written in (a forked child's is its parent's).
+    pub lang: Lang,
     /// Its control capability (its guarantee).
     pub control: Handle,
     /// The container its pager allocates frames in.

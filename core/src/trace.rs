@@ -236,6 +236,31 @@ pub enum Event {
 }
 
 impl Event {
+    /// Every kind [`Event::kind`] returns, in the order of the variants.
+    pub const KINDS: [&'static str; 21] = [
+        "boot",
+        "task_started",
+        "fault",
+        "ipc",
+        "rpc",
+        "rpc_reply",
+        "frame_zeroed",
+        "frame_copied",
+        "mapped",
+        "unmapped",
+        "revoked",
+        "pressure_request",
+        "reclaimed",
+        "pager",
+        "callback",
+        "gate",
+        "print",
+        "resumed",
+        "task_exited",
+        "task_killed",
+        "fs",
+    ];
+
     /// The short name of this kind of event (as in the JSON `kind` field).
     pub fn kind(&self) -> &'static str {
         match self {
@@ -275,6 +300,37 @@ pub struct Record {
     pub cost: u64,
     /// What happened.
     pub event: Event,
+}
+
+impl Record {
+    /// The record as one line of JSON, with `c_line` after the event's own fields when given.
+    pub fn to_json(&self, c_line: Option<u32>) -> String {
+        /// The record as exported: its fields, and the event's with the C line after them.
+        #[derive(Serialize)]
+        struct Exported<'a> {
+            seq: u64,
+            time: u64,
+            cost: u64,
+            event: WithLine<'a>,
+        }
+        #[derive(Serialize)]
+        struct WithLine<'a> {
+            #[serde(flatten)]
+            event: &'a Event,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            c_line: Option<u32>,
+        }
+        serde_json::to_string(&Exported {
+            seq: self.seq,
+            time: self.time,
+            cost: self.cost,
+            event: WithLine {
+                event: &self.event,
+                c_line,
+            },
+        })
+        .unwrap_or_default()
+    }
 }
 
 /// The trace of one run: the records kept and a hash of all of them.

@@ -156,6 +156,55 @@ fn run_prints_a_summary_with_the_trace_hash() {
     assert_eq!(v["trace_hash"].as_str().map(str::len), Some(16));
 }
 
+/// The fault events of `selfpage run SCENARIO --trace`.
+fn trace_faults(scenario: &str) -> Vec<serde_json::Value> {
+    let path = std::env::temp_dir().join(format!(
+        "selfpage-cli-{}-{scenario}.jsonl",
+        std::process::id()
+    ));
+    let file = path.display().to_string();
+    let (code, _, err) = selfpage(&["run", scenario, "--trace", &file]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&path).expect("the trace is written");
+    let _ = std::fs::remove_file(&path);
+    text.lines()
+        .map(json)
+        .filter(|r| r["event"]["kind"] == "fault")
+        .map(|r| r["event"].clone())
+        .collect()
+}
+
+#[test]
+fn the_trace_of_a_c_task_names_the_c_line_of_each_fault() {
+    let source = selfpage_core::presets::program("cyclic-scan.c").expect("preset");
+    let touch = source
+        .lines()
+        .position(|l| l.contains("*word += 1"))
+        .expect("the line that touches each page") as u64
+        + 1;
+    let faults = trace_faults("cyclic-scan-lru-c");
+    let buffer: Vec<_> = faults
+        .iter()
+        .filter(|f| f["addr"].as_u64() < Some(0x8000_0000))
+        .collect();
+    assert_eq!(
+        buffer.len(),
+        160,
+        "the assembly twin's faults on the buffer"
+    );
+    for f in &buffer {
+        assert_eq!(f["c_line"].as_u64(), Some(touch), "{f}");
+    }
+    // The stack's first touch is in the start-up code, which has no C line.
+    let stack: Vec<_> = faults.iter().filter(|f| !buffer.contains(f)).collect();
+    assert_eq!(stack.len(), 1);
+    assert!(stack[0].get("c_line").is_none(), "{}", stack[0]);
+    // An assembly task's faults carry no C line.
+    let asm = trace_faults("cyclic-scan-lru");
+    assert_eq!(asm.len(), 160);
+    assert!(asm.iter().all(|f| f.get("c_line").is_none()));
+}
+
 #[test]
 fn run_reports_the_file_server_and_writes_a_file_as_on_the_ramdisk() {
     let out_path = write("table.bin", "");

@@ -262,10 +262,10 @@ pub fn next_uses(ids: &[u32], distinct: usize) -> Vec<u32> {
 /// The stack holds each page with its priority (its next use; sooner is higher). A reference
 /// to the page at depth `d` puts it on top; the page pushed out of each level above `d` is
 /// the one used later of the two there. So the pages carried down are the successive
-/// "latest next use so far" (records) among levels `1..d`; the others stay put, and the walk
-/// only looks for the next record, skipping whole blocks of levels whose largest key is not
-/// above the carried one. Still O(d) per reference in the worst case: Bilardi, Ekanadham
-/// and Pattnaik (2017) give O(log V), with balanced trees.
+/// "latest next use so far" (records) among levels `1..d`; the others stay put. The walk
+/// finds the records through the largest key of every block of levels and of every group of
+/// blocks, skipping those that hold none. Still O(d) per reference in the worst case:
+/// Bilardi, Ekanadham and Pattnaik (2017) give O(log V), with balanced trees.
 fn each_opt_depth(refs: &[u32], mut each: impl FnMut(u32)) {
     let (ids, distinct) = dense(refs);
     let next = next_uses(&ids, distinct);
@@ -275,26 +275,54 @@ fn each_opt_depth(refs: &[u32], mut each: impl FnMut(u32)) {
     }
 }
 
-/// Levels per block of [`OptStack`]'s block maxima.
-const BLOCK: usize = 16;
+/// Levels per block of [`OptStack`], and blocks per group: one bit each in a `u32` mask.
+const W: usize = 32;
+/// Levels per group.
+const GROUP: usize = W * W;
 
-/// The OPT stack: pages by level, each level's key (its page's next use), and the largest
-/// key of every block of [`BLOCK`] levels, so that the walk for the next record skips the
-/// blocks that hold none.
+/// Bit `j` set where `vals[j] > above` (a compare the compiler vectorizes).
+#[inline(always)]
+fn greater(vals: &[u32], above: u32) -> u32 {
+    let vals: &[u32; W] = vals.try_into().expect("a whole block");
+    vals.iter()
+        .enumerate()
+        .fold(0, |m, (j, &v)| m | u32::from(v > above) << j)
+}
+
+/// The largest of a whole block.
+#[inline(always)]
+fn largest(vals: &[u32]) -> u32 {
+    let vals: &[u32; W] = vals.try_into().expect("a whole block");
+    vals.iter().fold(0, |m, &v| m.max(v))
+}
+
+/// Bits `lo..=hi` of a mask.
+#[inline(always)]
+fn bits(lo: usize, hi: usize) -> u32 {
+    (u32::MAX << lo) & (u32::MAX >> (W - 1 - hi))
+}
+
+/// The OPT stack: pages by level with their keys (next uses), in whole groups of levels
+/// (unused levels have key 0), and the largest key of every block and of every group.
 struct OptStack {
     keys: Vec<u32>,
     pages: Vec<u32>,
     block_max: Vec<u32>,
+    group_max: Vec<u32>,
     pos: Vec<u32>,
+    len: usize,
 }
 
 impl OptStack {
     fn new(distinct: usize) -> OptStack {
+        let levels = distinct.max(1).next_multiple_of(GROUP);
         OptStack {
-            keys: Vec::with_capacity(distinct),
-            pages: Vec::with_capacity(distinct),
-            block_max: Vec::with_capacity(distinct / BLOCK + 1),
+            keys: vec![0; levels],
+            pages: vec![0; levels],
+            block_max: vec![0; levels / W],
+            group_max: vec![0; levels / GROUP],
             pos: vec![u32::MAX; distinct],
+            len: 0,
         }
     }
 
@@ -304,56 +332,60 @@ impl OptStack {
     fn reference(&mut self, x: u32, next: u32) -> u32 {
         let at = self.pos[x as usize];
         let (depth, out) = if at == u32::MAX {
-            self.keys.push(0);
-            self.pages.push(x);
-            if self.keys.len() > self.block_max.len() * BLOCK {
-                self.block_max.push(0);
-            }
-            (self.pages.len() - 1, COLD)
+            self.len += 1;
+            (self.len - 1, COLD)
         } else {
             (at as usize, at + 1)
         };
         if depth > 0 {
             let (mut ck, mut cp) = (self.keys[0], self.pages[0]);
-            let mut i = 1;
-            while i < depth {
-                let b = i / BLOCK;
-                let end = ((b + 1) * BLOCK).min(depth);
-                if i == b * BLOCK && end == (b + 1) * BLOCK && self.block_max[b] <= ck {
-                    i = end; // no key above `ck` in this block: no record
-                    continue;
+            let last = depth - 1;
+            for g in 0..=last / GROUP {
+                if self.group_max[g] <= ck {
+                    continue; // no key above `ck` in this group: no record
                 }
-                let mut moved = false;
-                for j in i..end {
-                    if self.keys[j] > ck {
-                        std::mem::swap(&mut self.keys[j], &mut ck);
-                        std::mem::swap(&mut self.pages[j], &mut cp);
-                        self.pos[self.pages[j] as usize] = j as u32;
-                        moved = true;
+                let b0 = g * W;
+                let mut blocks =
+                    greater(&self.block_max[b0..b0 + W], ck) & bits(0, (last / W - b0).min(W - 1));
+                while blocks != 0 {
+                    let b = b0 + blocks.trailing_zeros() as usize;
+                    blocks &= blocks - 1;
+                    if self.block_max[b] <= ck {
+                        continue;
                     }
+                    let l0 = b * W;
+                    let mut levels = greater(&self.keys[l0..l0 + W], ck)
+                        & bits(usize::from(b == 0), (last - l0).min(W - 1));
+                    while levels != 0 {
+                        // A candidate is a record if it is still above the carried key;
+                        // the swap is written without a branch.
+                        let j = l0 + levels.trailing_zeros() as usize;
+                        levels &= levels - 1;
+                        let (k, p) = (self.keys[j], self.pages[j]);
+                        let record = k > ck;
+                        let (stay_k, stay_p) = if record { (ck, cp) } else { (k, p) };
+                        (ck, cp) = if record { (k, p) } else { (ck, cp) };
+                        self.keys[j] = stay_k;
+                        self.pages[j] = stay_p;
+                        self.pos[stay_p as usize] = j as u32;
+                    }
+                    self.block_max[b] = largest(&self.keys[l0..l0 + W]);
                 }
-                if moved {
-                    self.recompute(b);
-                }
-                i = end;
+                self.group_max[g] = largest(&self.block_max[b0..b0 + W]);
             }
             self.keys[depth] = ck;
             self.pages[depth] = cp;
             self.pos[cp as usize] = depth as u32;
-            self.pages[0] = x;
-            self.recompute(depth / BLOCK);
+            let (b, g) = (depth / W, depth / GROUP);
+            self.block_max[b] = self.block_max[b].max(ck);
+            self.group_max[g] = self.group_max[g].max(ck);
         }
         self.keys[0] = next;
+        self.pages[0] = x;
         self.pos[x as usize] = 0;
-        self.recompute(0);
+        self.block_max[0] = largest(&self.keys[..W]);
+        self.group_max[0] = largest(&self.block_max[..W]);
         out
-    }
-
-    /// The largest key of block `b` again.
-    #[inline(always)]
-    fn recompute(&mut self, b: usize) {
-        let end = ((b + 1) * BLOCK).min(self.keys.len());
-        self.block_max[b] = self.keys[b * BLOCK..end].iter().copied().max().unwrap_or(0);
     }
 }
 
@@ -377,6 +409,50 @@ mod tests {
     fn dense_numbers_pages_by_first_use() {
         assert_eq!(dense(&[70, 5, 70, 9]), (vec![0, 1, 0, 2], 3));
         assert_eq!(dense(&[u32::MAX, 5, u32::MAX]), (vec![0, 1, 0], 2));
+    }
+
+    /// The OPT stack walked level by level, as Mattson et al. describe it.
+    fn plain_opt_depths(refs: &[u32]) -> Vec<u32> {
+        let (ids, distinct) = dense(refs);
+        let next = next_uses(&ids, distinct);
+        let mut stack: Vec<(u32, u32)> = Vec::new(); // (page, key)
+        ids.iter()
+            .enumerate()
+            .map(|(t, &x)| {
+                let (depth, out) = match stack.iter().position(|&(p, _)| p == x) {
+                    Some(d) => (d, d as u32 + 1),
+                    None => {
+                        stack.push((x, 0));
+                        (stack.len() - 1, COLD)
+                    }
+                };
+                if depth > 0 {
+                    let mut carried = stack[0];
+                    for level in &mut stack[1..depth] {
+                        if level.1 > carried.1 {
+                            std::mem::swap(level, &mut carried);
+                        }
+                    }
+                    stack[depth] = carried;
+                }
+                stack[0] = (x, next[t]);
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_opt_walk_agrees_with_a_plain_one_across_blocks_and_groups() {
+        // 3,000 pages: three groups of 1,024 levels, each of 32 blocks.
+        let mut rng = crate::SplitMix64::new(7);
+        let refs: Vec<u32> = (0..60_000)
+            .map(|i| match i % 3 {
+                0 => rng.below(3000) as u32,
+                1 => rng.below(40) as u32,
+                _ => (i / 3 % 3000) as u32,
+            })
+            .collect();
+        assert_eq!(opt_depths(&refs), plain_opt_depths(&refs));
     }
 
     #[test]

@@ -17,8 +17,11 @@
 //   tti:         { ms, loads, compile_ms }    navigation start -> #selfpage[data-ready="true"]
 //   frames:      { median_ms, p95_ms, count, window_ms, ips }  while running at full speed
 //   curves:      { lru_curve_ms, lru_single_ms, opt_curve_ms, opt_single_ms }  benchCurves
+//   c_compile:   { compile_ms: [..], assemble_ms: [..], c_lines, asm_lines }  benchCompileC:
+//                the C program compiled to assembly, then that assembly assembled, every run
 //   errors:      { part: message }            for every part that could not be measured
-// benchExec, benchScenario and benchFileTouch are entry points of web/src/bench.rs.
+// benchExec, benchScenario, benchFileTouch, benchPhysmem, benchCurves and benchCompileC are the
+// entry points of web/src/bench.rs.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
@@ -160,6 +163,19 @@ async function wasmFigures(browser) {
       ),
     );
   }
+  if (config.c_compile) {
+    log('compiling a 2,000-line C program in wasm');
+    await measure('c_compile', () =>
+      page.evaluate(
+        async ({ source, reps }) => {
+          const m = await import(new URL('pkg/selfpage_web.js', location.href).href);
+          m.benchCompileC(source, 2); // warm-up: V8 optimises the compiler's hot functions
+          return JSON.parse(m.benchCompileC(source, reps));
+        },
+        config.c_compile,
+      ),
+    );
+  }
   log('fault round trips in wasm');
   await measure('faults', () => roundTrips(page, config.faults, 'benchScenario'));
   if (config.files) {
@@ -290,7 +306,7 @@ async function frameTimes(browser) {
 const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 try {
   await wasmFigures(browser).catch((e) => {
-    for (const part of ['alu', 'pages', 'faults', 'files']) result.errors[part] ??= String(e?.message || e);
+    for (const part of ['alu', 'pages', 'faults', 'files', 'c_compile']) result.errors[part] ??= String(e?.message || e);
   });
   await measure('tti', () => timeToInteractive(browser));
   await measure('frames', () => frameTimes(browser));

@@ -133,3 +133,36 @@ pub fn bench_curves(
     });
     Ok(out.to_string())
 }
+
+/// Compiles C `source` to assembly text (selfpage-cc's lexer to code generator) and assembles
+/// that text (x86-emu's assembler), each `reps` times. Returns JSON: `compile_ms` and
+/// `assemble_ms` (every run, `performance.now()`), `c_lines` and `asm_lines`.
+///
+/// # Errors
+/// The source does not compile, or its assembly does not assemble.
+#[wasm_bindgen(js_name = benchCompileC)]
+pub fn bench_compile_c(source: &str, reps: u32) -> Result<String, JsError> {
+    use selfpage_core::build::{assemble, compile_to_asm};
+    let mut compile_ms = Vec::new();
+    let mut assemble_ms = Vec::new();
+    let mut asm = String::new();
+    for _ in 0..reps.max(1) {
+        let start = now_ms();
+        asm = compile_to_asm(source)
+            .map_err(|e| JsError::new(&e.to_string()))?
+            .asm;
+        compile_ms.push(now_ms() - start);
+    }
+    for _ in 0..reps.max(1) {
+        let start = now_ms();
+        assemble(&asm).map_err(|e| JsError::new(&e.to_string()))?;
+        assemble_ms.push(now_ms() - start);
+    }
+    let out = serde_json::json!({
+        "compile_ms": compile_ms,
+        "assemble_ms": assemble_ms,
+        "c_lines": source.lines().count(),
+        "asm_lines": asm.lines().count(),
+    });
+    Ok(out.to_string())
+}

@@ -23,9 +23,7 @@ pub fn endpoint(e: &Endpoint) -> String {
 /// " at line N" for the source line (C or assembly) of task `task`'s instruction at `ip`,
 /// or nothing where it has none (C's start-up code and library headers).
 pub fn line_suffix(k: &Kernel, task: u32, ip: u32) -> String {
-    k.task(task)
-        .and_then(|t| t.program.line_of(ip))
-        .filter(|&l| l != 0)
+    k.source_line(task, ip)
         .map(|l| format!(" at line {l}"))
         .unwrap_or_default()
 }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use selfpage_core::lessons::Target;
 use selfpage_core::{presets, Event, Kernel, Scenario, Session, Stopped, Until};
 
 use crate::compare::Comparison;
@@ -117,6 +118,12 @@ pub struct AppState {
     pub walk_addr: u32,
     /// The trace record the timeline shows, `None` for the latest fault.
     pub selected_event: Option<u64>,
+    /// The element a lesson link points at; the panes find it in the session again on
+    /// every redraw (see `point.rs`).
+    pub pointed: Option<Target>,
+    /// The scenario in the page's link when it opened: `None` without one, `Some(Err(why))`
+    /// when it was refused (a challenge link then loads its starting program instead).
+    pub link_scenario: Option<Result<(), String>>,
 }
 
 impl PartialEq for AppState {
@@ -129,6 +136,7 @@ impl PartialEq for AppState {
             && self.task == other.task
             && self.walk_addr == other.walk_addr
             && self.selected_event == other.selected_event
+            && self.pointed == other.pointed
             && self.scenario == other.scenario
             && self.boot_id == other.boot_id
         // `compare_gen` is left out on purpose: the comparison advances every frame, and only
@@ -185,6 +193,8 @@ pub enum Action {
     /// Do what a lesson step asks (its button, this many times), for "do it for me" and
     /// lesson links that open at a later step.
     Act(selfpage_core::lessons::Act, u32),
+    /// Point the panes at the element a lesson link names.
+    Point(Target),
 }
 
 /// A task setting the editor changes.
@@ -265,11 +275,17 @@ impl AppState {
             task: 1,
             walk_addr: 0,
             selected_event: None,
+            pointed: None,
+            link_scenario: match &from_url {
+                Ok(_) => Some(Ok(())),
+                Err(why) if why.is_empty() => None,
+                Err(why) => Some(Err(why.clone())),
+            },
         };
         s.boot(scenario);
         if let Err(msg) = from_url {
             if !msg.is_empty() {
-                s.error = Some(msg);
+                s.error = Some(format!("{msg}: the built-in scenario is shown instead"));
             }
         }
         s
@@ -278,6 +294,7 @@ impl AppState {
     fn boot(&mut self, scenario: Scenario) {
         self.running = false;
         self.selected_event = None;
+        self.pointed = None;
         self.boot_id += 1;
         self.compare = None;
         self.compare_gen += 1;
@@ -413,7 +430,7 @@ impl AppState {
 
     /// Selects trace record `seq`: the timeline shows its fault, and the CPU and walk views
     /// its task and page, if it has them.
-    fn select_event(&mut self, seq: u64) {
+    pub(crate) fn select_event(&mut self, seq: u64) {
         self.selected_event = Some(seq);
         let hit = self.with_kernel(|k| {
             k.trace()
@@ -553,6 +570,7 @@ impl Reducible for AppState {
             Action::SelectTask(t) => s.task = t,
             Action::Walk(va) => s.walk_addr = va,
             Action::SelectEvent(seq) => s.select_event(seq),
+            Action::Point(target) => s.point(target),
             Action::GoToEvent(seq) => {
                 s.running = false;
                 s.with_session(|ss| {

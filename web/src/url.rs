@@ -12,23 +12,21 @@ const KEY: &str = "#scenario=";
 ///
 /// # Errors
 /// The fragment is too long, not valid URI encoding, or not a valid scenario; the message
-/// says which.
+/// says which (callers add what they show instead).
 pub fn parse_fragment(hash: &str) -> Result<Option<Scenario>, String> {
     let Some(encoded) = hash.strip_prefix(KEY) else {
         return Ok(None);
     };
     if hash.len() > MAX_FRAGMENT {
         return Err(format!(
-            "the link is too long ({} characters; at most {MAX_FRAGMENT}): the built-in scenario is shown instead",
+            "the link is too long ({} characters; at most {MAX_FRAGMENT})",
             hash.len()
         ));
     }
     let json = js_sys::decode_uri_component(encoded)
         .ok()
         .and_then(|s| s.as_string())
-        .ok_or(
-            "the link's scenario is not valid URI encoding: the built-in scenario is shown instead",
-        )?;
+        .ok_or("the link's scenario is not valid URI encoding")?;
     Scenario::from_json(&json)
         .map(Some)
         .map_err(|e| format!("the link's scenario was refused: {e}"))

@@ -4,7 +4,7 @@
 //! The native figures run in a release build of xtask (`bench --native-only`, started by
 //! this command), which calls selfpage-core and x86-emu directly; the browser figures come
 //! from tests/e2e/bench.mjs in headless Chromium against the served site, which calls the
-//! two entry points of web/src/bench.rs.
+//! entry points of web/src/bench.rs.
 
 mod c;
 mod clock;
@@ -146,6 +146,7 @@ pub fn run(root: &Path, options: Options) -> Result<(), String> {
     let mut rows = report.rows.clone();
     place_file_rows(&mut rows, browser_rows(root, scale, &report.facts));
     rows.push(wasm_size(root));
+    beside(&mut rows, c::COMPILE_WASM, c::COMPILE);
     drop(redirect);
     let seconds = clock::wall() - started;
     if options.json {
@@ -164,6 +165,19 @@ pub fn run(root: &Path, options: Options) -> Result<(), String> {
         print!("{}", table::render(&rows));
     }
     Ok(())
+}
+
+/// Moves the row of `figure` to just after the row of `after` (both kept if either is missing).
+fn beside(rows: &mut Vec<Row>, figure: &str, after: &str) {
+    let Some(from) = rows.iter().position(|r| r.figure == figure) else {
+        return;
+    };
+    let row = rows.remove(from);
+    let to = rows
+        .iter()
+        .position(|r| r.figure == after)
+        .map_or(from, |i| i + 1);
+    rows.insert(to, row);
 }
 
 /// Builds xtask in release mode and runs `bench --native-only` there (the emulator must be
@@ -207,6 +221,7 @@ const BROWSER_FIGURES: &[(&str, &str)] = &[
     ("frame time while running, 4,096 frames: median", "ms"),
     ("frame time while running, 4,096 frames: p95", "ms"),
     ("emulation speed in the page while running", "MIPS"),
+    (c::COMPILE_WASM, "ms"),
 ];
 
 /// The file-page round trip in the page (printed beside the native figure).
@@ -259,6 +274,7 @@ fn browser_measure(root: &Path, scale: Scale) -> Result<Value, String> {
         "repetitions": scale.repetitions(),
         "fault_runs": native::FAULT_RUNS * scale.repetitions(),
         "physmem_rounds": native::physmem_rounds(scale),
+        "c_compile": c::browser_config(scale),
         "curves": {
             "refs": curves::references(scale),
             "pages": curves::PAGES,
@@ -387,6 +403,7 @@ fn rows_from_browser(m: &Value, facts: &Facts, scale: Scale) -> Vec<Row> {
             None => Row::skipped(&figure, "MIPS", &browser_error(m, name)),
         });
     }
+    rows.push(c::wasm_row(m, facts, &wall));
     rows.push(match page_faults(m, "faults") {
         Some((ns, n, spread)) => Row::new("fault round trip (wasm, Chromium)", ns, "ns/fault")
             .vs(facts.fault_ns, "native, CPU time")
@@ -625,6 +642,17 @@ mod tests {
             })
         );
         assert!(parse(&args("--fast")).is_err());
+    }
+
+    #[test]
+    fn the_page_compile_row_stands_beside_the_native_one() {
+        let mut rows: Vec<Row> = [c::COMPILE, "wasm size, gzip -9", c::COMPILE_WASM]
+            .iter()
+            .map(|f| Row::new(f, 1.0, "ms"))
+            .collect();
+        beside(&mut rows, c::COMPILE_WASM, c::COMPILE);
+        let order: Vec<&str> = rows.iter().map(|r| r.figure.as_str()).collect();
+        assert_eq!(order, [c::COMPILE, c::COMPILE_WASM, "wasm size, gzip -9"]);
     }
 
     #[test]

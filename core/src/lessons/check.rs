@@ -108,6 +108,22 @@ impl Check {
     }
 }
 
+impl Check {
+    /// Whether the condition names task `task` (a lesson may name a forked child, which the
+    /// scenario does not list, when its step's check waits for it).
+    pub fn names_task(&self, task: u32) -> bool {
+        match self {
+            Check::AtFault { task: t, .. }
+            | Check::Faults { task: t, .. }
+            | Check::Evictions { task: t, .. }
+            | Check::Pte { task: t, .. }
+            | Check::Dirty { task: t, .. } => *t == task,
+            Check::Events { .. } | Check::Ended => false,
+            Check::All { of } => of.iter().any(|c| c.names_task(task)),
+        }
+    }
+}
+
 /// The raw page-table entry of `vaddr` in task `task`: `Some(0)` when the directory entry
 /// is not present, `None` when the task is gone.
 fn pte(s: &Session, task: u32, vaddr: u32) -> Option<u32> {

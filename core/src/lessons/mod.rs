@@ -11,7 +11,13 @@
 //!   `{ kind = "at-fault", task = 1, nth = 1 }`), `act` (what the text asks the student
 //!   to press: an [`Act`], `times` times) and optionally `scenario` (a preset the step
 //!   loads) and `link = { pane = "walk", walk = 0x401000, label = "…" }` (the pane's card
-//!   id, and an address to walk). The page ticks a step while its check holds.
+//!   id, and an address to walk), optionally with the single element the step talks
+//!   about, a [`Target`]: `target = { kind = "pte", task = 1, vaddr = 0x401000 }` (the
+//!   walk's PTE row), `{ kind = "frame", pfn = 9 }` or `{ kind = "frame-of", task = 1,
+//!   vaddr = 0x401000 }` (a frame of the frame map), `{ kind = "fault", task = 1, nth = 1 }`
+//!   (a fault of the timeline) or `{ kind = "record", event = "mapped", nth = 1 }` (a trace
+//!   record; without `nth`, the newest). The loader refuses a target its pane does not show
+//!   or its step's scenario cannot have. The page ticks a step while its check holds.
 //! * `discuss` (Markdown): open questions for the class.
 //! * `[[question]]`s: `text`, `hint`, `explanation` (`{value}` is the measured number) and
 //!   `answer`: `{ kind = "number", value = N, measure = { scenario, of, task?, event? } }`
@@ -35,12 +41,14 @@ mod check;
 pub mod markdown;
 mod measure;
 mod question;
+mod target;
 
 use serde::{Deserialize, Serialize};
 
 pub use check::{Act, Check};
 pub use measure::{finish, Finished, Measure, Quantity, Row};
 pub use question::{group_digits, parse_number, Answer, Grade, Question};
+pub use target::{check_pane, BadTarget, NotThere, Pointed, Target, PANES};
 
 /// The lesson sources: (file stem, TOML).
 const SOURCES: &[(&str, &str)] = &[
@@ -142,6 +150,16 @@ pub enum LessonError {
     /// A simulated fault count cannot be computed.
     #[error("cannot simulate the faults: {0}")]
     Simulation(String),
+    /// A step's link names a pane or an element that cannot be shown.
+    #[error("lesson {lesson}, step {step}: the link is wrong: {why}")]
+    BadLink {
+        /// The lesson's file stem.
+        lesson: String,
+        /// The step, from 1.
+        step: usize,
+        /// What is wrong with it.
+        why: BadTarget,
+    },
 }
 
 /// One lesson.
@@ -220,8 +238,52 @@ pub struct Link {
     /// An address to walk, when the pane is the page-table walk.
     #[serde(default)]
     pub walk: Option<u32>,
+    /// The single element of the pane the step talks about.
+    #[serde(default)]
+    pub target: Option<Target>,
     /// The link's text.
     pub label: String,
+}
+
+impl Link {
+    /// Checks the pane's name, and the target against the pane and the scenario the step
+    /// runs in (and the tasks its `step` check waits for).
+    fn check(&self, preset: &str, step: &Check) -> Result<(), LinkProblem> {
+        check_pane(&self.pane)?;
+        if let (Some(walk), Some(Target::Pte { vaddr, .. })) = (self.walk, &self.target) {
+            if walk >> 12 != vaddr >> 12 {
+                return Err(BadTarget::TwoPages {
+                    walk,
+                    vaddr: *vaddr,
+                }
+                .into());
+            }
+        }
+        if let Some(target) = &self.target {
+            let scenario = crate::presets::scenario(preset)
+                .ok_or_else(|| LessonError::NoScenario(preset.to_string()))?;
+            target.check(&self.pane, preset, &scenario, |t| step.names_task(t))?;
+        }
+        Ok(())
+    }
+}
+
+/// What [`Link::check`] finds wrong: the link itself, or the scenario it is checked in.
+enum LinkProblem {
+    Link(BadTarget),
+    Lesson(LessonError),
+}
+
+impl From<BadTarget> for LinkProblem {
+    fn from(e: BadTarget) -> Self {
+        LinkProblem::Link(e)
+    }
+}
+
+impl From<LessonError> for LinkProblem {
+    fn from(e: LessonError) -> Self {
+        LinkProblem::Lesson(e)
+    }
 }
 
 /// A further section of a lesson.
@@ -268,12 +330,26 @@ fn preset_title(preset: &str) -> String {
 /// Parses one lesson source.
 ///
 /// # Errors
-/// The TOML is malformed or has unknown fields; the message names the line.
+/// The TOML is malformed or has unknown fields (the message names the line), or a step's
+/// link names a pane or an element that cannot be shown (the message says why).
 pub fn parse(number: usize, slug: &str, text: &str) -> Result<Lesson, LessonError> {
     let mut lesson: Lesson =
         toml::from_str(text).map_err(|e| LessonError::Parse(slug.to_string(), e.to_string()))?;
     lesson.number = number;
     lesson.slug = slug.to_string();
+    for (i, step) in lesson.step.iter().enumerate() {
+        if let Some(link) = &step.link {
+            link.check(lesson.step_scenario(i), &step.check)
+                .map_err(|p| match p {
+                    LinkProblem::Link(why) => LessonError::BadLink {
+                        lesson: slug.to_string(),
+                        step: i + 1,
+                        why,
+                    },
+                    LinkProblem::Lesson(e) => e,
+                })?;
+        }
+    }
     Ok(lesson)
 }
 

@@ -16,6 +16,8 @@ export default async function (t) {
   const ticked = (k) => page.waitForSelector(`#step-${k}[data-done="true"]`);
   assert.equal(await done(1), 'false');
 
+  // Screenshots show the marks at rest, once their animations are over.
+  const settled = () => page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
   const key = async (k) => {
     await page.evaluate(() => document.activeElement?.blur());
     await page.keyboard.press(k);
@@ -23,13 +25,30 @@ export default async function (t) {
   await key('f'); // step 1: Next fault
   await ticked(1);
   await ticked(2); // step 2 looks at the walk: the PTE is not present yet
-  await page.click('#step-2-link');
+  await page.click('#step-2-link'); // the PTE of 0x401000: its row in the walk is marked
   assert.match(await page.locator('#walk-verdict').innerText(), /not present/);
+  await page.waitForSelector('#walk tr.level.pointed[data-level="PTE"]');
+  assert.equal(await page.locator('#walk tr.pointed').count(), 1, 'one row, the PTE');
+  await settled();
+  await t.screenshot('30-lesson-pte-row');
   await key('i'); // step 3: Next IPC serves the fault
   await ticked(3);
+  await page.click('#step-3-link'); // the fault in the timeline: its chip is marked
+  const chip = page.locator('#timeline .fault-strip button.pointed');
+  await chip.waitFor();
+  assert.match(await chip.innerText(), /0x00401000/);
+  assert.equal(await chip.getAttribute('aria-pressed'), 'true', 'the diagram shows that fault');
+  await settled();
+  await t.screenshot('30-lesson-fault-chip');
   await key('b'); // step 4: Step back — the PTE is gone, and step 3 is no longer ticked
   await ticked(4);
   assert.equal(await done(3), 'false', 'stepping back unticks the step it undid');
+  await page.click('#step-4-link'); // pfn 9 in the frame map: outlined on the canvas
+  await page.waitForSelector('#frames canvas.frame-map[data-outlined="9"]');
+  assert.ok(await page.locator('#frame-target').isVisible(), 'the outline is drawn');
+  assert.match(await page.locator('#frame-detail').innerText(), /^frame 9 /, 'and described');
+  await settled();
+  await t.screenshot('30-lesson-frame-outline');
   await key(' '); // step 5: Run to the end
   await ticked(5);
   await t.screenshot('30-lesson-steps');

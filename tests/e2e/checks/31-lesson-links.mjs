@@ -25,6 +25,10 @@ export default async function (t) {
   assert.match(await page.locator('#lesson-notice').innerText(), /numbered 1 to 15/);
   await page.click('#open-lesson-2');
   await page.waitForSelector('#lesson-2');
+  // A link to an element the session does not have yet says why, and marks nothing.
+  await page.click('#step-3-link');
+  assert.match(await page.locator('#step-3-missing').innerText(), /0x9000 of task 1 is not in a frame now/);
+  assert.equal(await page.locator('#frames canvas[data-outlined]').count(), 0);
 
   await t.open('/?lesson=2&step=99');
   assert.match(await page.locator('#lesson-notice').innerText(), /step “99” of lesson 2/);
@@ -44,4 +48,13 @@ export default async function (t) {
   assert.match(await note.innerText(), /extra.*frame/i);
   assert.equal(await note.locator('a').getAttribute('href'), '?lesson=6');
   await t.screenshot('36-explain');
+
+  // A link to a trace record older than the newest rows shows it after a gap, marked.
+  await t.open('/?lesson=5&step=3');
+  await page.click('#step-3-do');
+  await page.waitForSelector('#step-3[data-done="true"]');
+  await page.click('#step-3-link');
+  await page.waitForSelector('#events .ev.pointed');
+  assert.match(await page.locator('#events .ev-gap').innerText(), /… \d+ records …/);
+  assert.match(await page.locator('#events .ev.pointed').innerText(), /asks task 1 to return 10 frames/);
 }

@@ -71,7 +71,7 @@ pub fn CSource(props: &PaneProps) -> Html {
                     { for c_lines.iter().enumerate().skip(c_start - 1).take(C_WINDOW).map(|(i, l)| {
                         let n = i as u32 + 1;
                         html! {
-                            <li class={classes!((c_line == Some(n)).then_some("current"))}>
+                            <li class={classes!((c_line == Some(n)).then_some("current"))} title={l.trim().to_string()}>
                                 <span class="num">{ n }</span>
                                 <code>{ tokens_html(highlight_c::line(l)) }</code>
                             </li>

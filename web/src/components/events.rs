@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use selfpage_core::lessons::Pointed;
+
 use super::app::PaneProps;
 use crate::format;
 use crate::roving::{self, Axis};
@@ -11,6 +13,9 @@ use crate::state::{Action, AppState};
 
 /// Records shown.
 const SHOWN: usize = 200;
+/// Records shown on each side of a record a lesson link points at, when it is older than
+/// the newest [`SHOWN`].
+const AROUND: u64 = 3;
 /// What the arrow keys move between.
 const ROW: &str = "[role=option]";
 
@@ -31,21 +36,38 @@ fn select(state: &UseReducerHandle<AppState>, row: Option<web_sys::Element>) {
 #[component]
 pub fn EventLog(props: &PaneProps) -> Html {
     let state = &props.state;
-    let rows = state
+    // The record a lesson link points at: marked and scrolled into view.
+    let pointed = match state.pointed_in("events") {
+        Some(Pointed::Record { seq }) => Some(seq),
+        _ => None,
+    };
+    // The newest records; then, after a gap, the pointed one and its neighbours if it is
+    // older than those.
+    let (rows, gap) = state
         .with_kernel(|k| {
-            k.trace()
-                .records()
-                .iter()
-                .rev()
-                .take(SHOWN)
-                .map(|r| {
-                    let mut text = format::event(&r.event);
-                    if let selfpage_core::Event::Fault { task, ip, .. } = r.event {
-                        text.push_str(&format::line_suffix(k, task, ip));
-                    }
-                    (r.seq, r.time, r.event.kind(), text)
-                })
-                .collect::<Vec<_>>()
+            let row = |r: &selfpage_core::Record| {
+                let mut text = format::event(&r.event);
+                if let selfpage_core::Event::Fault { task, ip, .. } = r.event {
+                    text.push_str(&format::line_suffix(k, task, ip));
+                }
+                (r.seq, r.time, r.event.kind(), text)
+            };
+            let trace = k.trace();
+            let mut rows: Vec<_> = trace.records().iter().rev().take(SHOWN).map(row).collect();
+            let oldest = rows.last().map_or(0, |r| r.0);
+            let mut gap = None;
+            if let Some(p) = pointed.filter(|&p| p < oldest) {
+                let near: Vec<_> = trace
+                    .since(p.saturating_sub(AROUND))
+                    .iter()
+                    .take_while(|r| r.seq <= p + AROUND && r.seq < oldest)
+                    .map(row)
+                    .collect();
+                let newest_near = near.last().map_or(p, |r| r.0);
+                gap = Some((rows.len(), oldest - newest_near - 1));
+                rows.extend(near.into_iter().rev());
+            }
+            (rows, gap)
         })
         .unwrap_or_default();
     let onclick = {
@@ -59,6 +81,11 @@ pub fn EventLog(props: &PaneProps) -> Html {
     let on_go = state.selected_event.map(|seq| {
         let s = state.clone();
         Callback::from(move |_: MouseEvent| s.dispatch(Action::GoToEvent(seq)))
+    });
+    use_effect_with(pointed, |p| {
+        if p.is_some() {
+            crate::point::scroll_to("#events .ev.pointed");
+        }
     });
     // One Tab stop: the selected record, or else the newest.
     let tab_stop = state
@@ -81,17 +108,20 @@ pub fn EventLog(props: &PaneProps) -> Html {
                 }
             </h2>
             <ol class="events" role="listbox" aria-labelledby="events-title" {onclick} {onkeydown}>
-                { for rows.into_iter().map(|(seq, time, kind, text)| {
+                { for rows.into_iter().enumerate().flat_map(|(i, (seq, time, kind, text))| {
                     let selected = state.selected_event == Some(seq);
-                    html! {
+                    let gap_row = gap.filter(|g| g.0 == i).map(|(_, skipped)| html! {
+                        <li key="gap" class="ev-gap" aria-hidden="true">{ format!("… {skipped} records …") }</li>
+                    });
+                    gap_row.into_iter().chain(std::iter::once(html! {
                         <li key={seq} role="option" data-seq={seq.to_string()} aria-selected={selected.to_string()}
                             tabindex={if tab_stop == Some(seq) { "0" } else { "-1" }}
-                            class={classes!("ev", format!("ev-{kind}"), selected.then_some("selected"))}>
+                            class={classes!("ev", format!("ev-{kind}"), selected.then_some("selected"), (pointed == Some(seq)).then_some("pointed"))}>
                             <span class="seq">{ format!("#{seq}") }</span>
                             <span class="time">{ format!("t={time}") }</span>
                             <span class="text">{ text }</span>
                         </li>
-                    }
+                    }))
                 }) }
             </ol>
         </div>

@@ -98,11 +98,7 @@ pub fn Files(props: &PaneProps) -> Html {
                 k.trace()
                     .records()
                     .slices()
-                    .map(|c| {
-                        c.iter()
-                            .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")
-                            .collect::<String>()
-                    })
+                    .map(|c| c.iter().map(|r| k.trace_json(r) + "\n").collect::<String>())
                     .collect::<Vec<_>>()
             });
             let Some(chunks) = chunks else {

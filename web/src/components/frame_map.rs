@@ -5,6 +5,7 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use yew::prelude::*;
 
+use selfpage_core::lessons::Pointed;
 use selfpage_core::views::{self, mark, FrameCell};
 
 use super::app::LiveProps;
@@ -143,14 +144,22 @@ pub fn FrameMap(props: &LiveProps) -> Html {
             }
         })
     };
-    let cursor = hover.and_then(|i| {
+    let box_at = |i: usize| {
         let (x, y, size) = raster.borrow().as_ref()?.cell_rect(i);
         Some(format!(
             "left:{x}px;top:{y}px;width:{size}px;height:{size}px"
         ))
-    });
+    };
+    let cursor = hover.and_then(box_at);
+    // The frame a lesson link points at: outlined, and described while nothing is hovered.
+    let pointed = match state.pointed_in("frames") {
+        Some(Pointed::Frame { pfn }) => Some(pfn as usize).filter(|&i| i < cells.len()),
+        _ => None,
+    };
+    let outline = pointed.and_then(box_at);
     let used = cells.iter().filter(|c| c.marks & mark::FREE == 0).count();
     let detail = hover
+        .or(pointed)
         .and_then(|i| cells.get(i).map(|c| describe(i, c)))
         .unwrap_or_else(|| {
             "hover a frame (or focus the map and use the arrow keys) for details".into()
@@ -160,7 +169,11 @@ pub fn FrameMap(props: &LiveProps) -> Html {
             <h2>{"Physical memory"}<super::explain::Explain pane="frames" /><span class="badge" id="frames-used">{ format!("{used} of {} frames in use", cells.len()) }</span></h2>
             <div class="frame-map-wrap">
                 <canvas ref={canvas} class="frame-map" tabindex="0" {onmousemove} {onkeydown}
+                    data-outlined={pointed.map(|p| p.to_string())}
                     aria-label="Physical frame map: arrow keys move between frames" aria-describedby="frame-detail" />
+                if let Some(style) = outline {
+                    <div class="frame-target" id="frame-target" aria-hidden="true" {style}></div>
+                }
                 if let Some(style) = cursor {
                     <div class="frame-cursor" aria-hidden="true" {style}></div>
                 }

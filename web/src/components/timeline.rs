@@ -5,6 +5,7 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use selfpage_core::lessons::Pointed;
 use selfpage_core::pager::PagerEvent;
 use selfpage_core::{Endpoint, Event, Kernel, Records};
 
@@ -339,6 +340,16 @@ pub fn Timeline(props: &PaneProps) -> Html {
             .unwrap_or_default();
         (faults, total, chosen, rows)
     });
+    // The fault a lesson link points at: its chip is marked and scrolled into view.
+    let pointed = match state.pointed_in("timeline") {
+        Some(Pointed::Record { seq }) => Some(seq),
+        _ => None,
+    };
+    use_effect_with(pointed, |p| {
+        if p.is_some() {
+            crate::point::scroll_to("#timeline .fault-strip .pointed");
+        }
+    });
     let Some((faults, total, chosen, rows)) = data else {
         return html! {};
     };
@@ -372,7 +383,7 @@ pub fn Timeline(props: &PaneProps) -> Html {
                         <li key={*seq}>
                             <button data-seq={seq.to_string()} aria-pressed={shown.to_string()} title={format!("show fault #{seq} in the diagram")}
                                 tabindex={if tab_stop == Some(*seq) { "0" } else { "-1" }}
-                                class={classes!(shown.then_some("selected"))}>{ label }</button>
+                                class={classes!(shown.then_some("selected"), (pointed == Some(*seq)).then_some("pointed"))}>{ label }</button>
                         </li>
                     }
                 }) }

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use selfpage_core::lessons::Pointed;
 use selfpage_core::views;
 
 use super::app::PaneProps;
@@ -36,6 +37,15 @@ pub fn Walk(props: &PaneProps) -> Html {
     let walk = state
         .with_kernel(|k| views::walk(k, state.task, state.walk_addr))
         .flatten();
+    // The row a lesson link points at, while the walk shows its page.
+    let pointed = match state.pointed_in("walk") {
+        Some(Pointed::Walk { task, vaddr, level })
+            if task == state.task && vaddr == state.walk_addr & !0xFFF =>
+        {
+            Some(level)
+        }
+        _ => None,
+    };
     html! {
         <div class="card" id="walk">
             <h2>{"Page-table walk"}<super::explain::Explain pane="walk" /></h2>
@@ -52,7 +62,7 @@ pub fn Walk(props: &PaneProps) -> Html {
                 <table class="walk">
                     <tr><th>{"CR3"}</th><td colspan="2"><code>{ hex32(w.cr3) }</code></td></tr>
                     { for w.levels.iter().map(|l| html! {
-                        <tr class="level" data-level={l.name.clone()}>
+                        <tr class={classes!("level", (pointed == Some(l.name.as_str())).then_some("pointed"))} data-level={l.name.clone()}>
                             <th>{ format!("{}[{}]", l.name, l.index) }</th>
                             <td><code>{ hex32(l.raw) }</code><span class="muted">{ format!(" @ {}", hex32(l.addr)) }</span></td>
                             <td class="bitrow">
@@ -68,6 +78,8 @@ pub fn Walk(props: &PaneProps) -> Html {
                 if let Some(file) = w.file {
                     <p class="walk-file" id="walk-file">{ format!("maps {file}") }</p>
                 }
+            } else if state.session.is_none() {
+                <p class="muted">{"no scenario is loaded"}</p>
             } else {
                 <p class="muted">{"the task has no address space (it has ended)"}</p>
             }

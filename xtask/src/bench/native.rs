@@ -15,7 +15,7 @@ use super::{linux, progress, Scale};
 
 /// What times the native figures: the CPU time of the measuring thread, so that other load
 /// on the shared cores does not count.
-const CPU: &str = "CPU time";
+pub const CPU: &str = "CPU time";
 /// What times the step-back figures (a wall clock, as a user waits for them).
 const WALL: &str = "wall clock";
 
@@ -46,6 +46,8 @@ pub struct Facts {
     /// Linux ns per first touch of a page of a `MAP_SHARED` mapping of a `/dev/shm` file.
     #[serde(default)]
     pub linux_shm_ns: Option<f64>,
+    /// The C compile's time over the assembler's on its output, natively.
+    pub c_compile_ratio: Option<f64>,
 }
 
 /// Every native figure and its unit, for the rows shown when the native run fails.
@@ -211,7 +213,7 @@ pub fn all(scale: Scale) -> Report {
     // 5. Step back at event 1,000,000.
     progress("native: run to event 1,000,000, then goto_event and step_back");
     report.rows.extend(step_back());
-    report.rows.extend(super::c::rows(scale));
+    report.rows.extend(super::c::rows(scale, &mut report.facts));
 
     // 6. (reference for the page) Session speed on the UI scenario.
     progress("native: Session speed on the 4,096-frame UI scenario");
