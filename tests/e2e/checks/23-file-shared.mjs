@@ -40,7 +40,7 @@ export default async function (t) {
   const frame = Number(served.match(/PTE 0x00004000 → frame (\d+)/)?.[1]);
   assert.ok(frame > 0, `the kernel writes the PTE: ${served}`);
   await page.locator('#timeline').scrollIntoViewIfNeeded();
-  await t.screenshot('22-file-fault-served');
+  await t.screenshot('23-file-fault-served');
 
   // The walk of the faulting address names the file and the offset the page maps.
   assert.match(await text('#walk-verdict'), /succeed/);
@@ -58,7 +58,7 @@ export default async function (t) {
   const detail = await text('#frame-detail');
   assert.match(detail, new RegExp(`^frame ${frame} `), detail);
   assert.match(detail, /file server's page cache, mapped by a task/, detail);
-  await t.screenshot('22-file-frame-map');
+  await t.screenshot('23-file-frame-map');
 
   // Run to the end: the reader saw the writer's bytes in the same cached frame, the dirty
   // page reached the disk, and the servers' statistics say so.
@@ -68,5 +68,5 @@ export default async function (t) {
   assert.match(await text('#events'), /task 2 prints "?HELLO/, 'the reader printed what the writer wrote');
   assert.match(await fsRow.innerText(), /1 hits, 2 misses, 2 written back, 0 dirty/);
   assert.match(await diskRow.innerText(), /2 read, 2 written/);
-  await t.screenshot('22-file-finished');
+  await t.screenshot('23-file-finished');
 }
