@@ -150,7 +150,7 @@ pub(crate) fn validate(s: &Scenario) -> Result<u32, ScenarioError> {
 ///
 /// # Errors
 /// Why the file server could not start (physmem refused its guarantee, ...).
-pub(crate) fn boot(sys: &mut System, s: &Scenario) -> Result<Option<FileServer>, String> {
+pub(crate) fn boot(sys: &mut System, s: &Scenario) -> Result<Option<Box<FileServer>>, String> {
     let Some(disk) = &s.disk else {
         return Ok(None);
     };
@@ -177,7 +177,7 @@ pub(crate) fn boot(sys: &mut System, s: &Scenario) -> Result<Option<FileServer>,
         &cfg,
     )
     .map_err(|e| e.to_string())?;
-    Ok(Some(server))
+    Ok(Some(Box::new(server)))
 }
 
 /// The endpoint that names `task` in the trace.
@@ -223,7 +223,7 @@ impl FsEnv for Kernel<'_> {
             sys.emit(0, Event::Fs { event: e });
             return;
         };
-        let words: Words = [block, cache].into_iter().collect();
+        let words = Words::from_buf([block, cache]);
         sys.emit(
             ipc,
             ipc_event(Endpoint::FileServer, Endpoint::Ramdisk, label, words),
@@ -318,7 +318,7 @@ pub(crate) fn page(
         sys,
         task,
         labels::PAGE,
-        [open, offset].into_iter().collect(),
+        Words::from_buf([open, offset]),
         |s, k| {
             s.page(k, TaskId(task), OpenId(open), offset, write)
                 .map(|g| FileGrant {
@@ -341,7 +341,7 @@ pub(crate) fn sync(
         sys,
         task,
         labels::SYNC,
-        [open, start].into_iter().collect(),
+        Words::from_buf([open, start]),
         |s, k| {
             s.sync(k, TaskId(task), OpenId(open), start, end)
                 .map(|_| ())

@@ -165,8 +165,9 @@ pub(crate) struct System {
     /// Why the kernel could not install a mapping a pager asked for, if it could not.
     pub kernel_error: Option<String>,
     pub config: KernelConfig,
-    /// The file server (with its ramdisk), if the scenario declares a disk.
-    pub files: Option<fs::FileServer>,
+    /// The file server (with its ramdisk), if the scenario declares a disk. Boxed: each
+    /// call to it takes it out of the system and puts it back, which moves only the box.
+    pub files: Option<Box<fs::FileServer>>,
 }
 
 impl System {
@@ -714,7 +715,7 @@ impl Kernel {
 
     /// The file server and its ramdisk, if the scenario declares a disk.
     pub fn file_server(&self) -> Option<&fs::FileServer> {
-        self.sys.files.as_ref()
+        self.sys.files.as_deref()
     }
 
     /// The physical memory server.

@@ -4,6 +4,7 @@
 use crate::error::FsError;
 use crate::ramdisk::{Ramdisk, BLOCK_SIZE};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The longest path a directory entry holds, in bytes.
 pub const MAX_PATH: usize = 64;
@@ -22,8 +23,8 @@ pub struct FileSpec {
 /// One file of the directory.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
-    /// Its path.
-    pub path: String,
+    /// Its path (shared by every event that names the file, not copied for each).
+    pub path: Arc<str>,
     /// Its first block.
     pub first_block: u32,
     /// Its size in bytes.
@@ -68,7 +69,7 @@ impl Directory {
                 });
             }
             dir.entries.push(Entry {
-                path: f.path.clone(),
+                path: f.path.as_str().into(),
                 first_block: next,
                 size: f.size,
             });
@@ -96,7 +97,7 @@ impl Directory {
         self.entries
             .iter()
             .enumerate()
-            .find(|(_, e)| e.path == path)
+            .find(|(_, e)| *e.path == *path)
             .map(|(i, e)| (i as u32, e))
     }
 

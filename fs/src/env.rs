@@ -4,6 +4,7 @@
 use physmem::{Handle, PhysmemError, Reply, Request, TaskId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// IPC labels of the file protocol, as core traces them (replies carry label 0).
 pub mod labels {
@@ -30,7 +31,7 @@ pub enum FsEvent {
         /// The client task.
         client: TaskId,
         /// The file.
-        path: String,
+        path: Arc<str>,
         /// Byte offset of the page in the file.
         offset: u32,
         /// Whether the client wants to write it.
@@ -39,7 +40,7 @@ pub enum FsEvent {
     /// The page was in the cache.
     CacheHit {
         /// The file.
-        path: String,
+        path: Arc<str>,
         /// Byte offset in the file.
         offset: u32,
         /// Offset of its frame in the server's container.
@@ -48,7 +49,7 @@ pub enum FsEvent {
     /// The page was not in the cache: the file system reads it (read page).
     CacheMiss {
         /// The file.
-        path: String,
+        path: Arc<str>,
         /// Byte offset in the file.
         offset: u32,
         /// Offset of the frame it goes into.
@@ -71,21 +72,21 @@ pub enum FsEvent {
     /// A write-locked page was unlocked for writing: it is dirty now.
     Unlock {
         /// The file.
-        path: String,
+        path: Arc<str>,
         /// Byte offset in the file.
         offset: u32,
     },
     /// A dirty page was written back to the disk (write page) and write-locked again.
     WriteBack {
         /// The file.
-        path: String,
+        path: Arc<str>,
         /// Byte offset in the file.
         offset: u32,
     },
     /// A page left the cache (its frame went back to physmem).
     Evict {
         /// The file.
-        path: String,
+        path: Arc<str>,
         /// Byte offset in the file.
         offset: u32,
         /// Why, in one short sentence.
@@ -103,14 +104,14 @@ pub enum FsEvent {
         /// The client.
         client: TaskId,
         /// The file.
-        path: String,
+        path: Arc<str>,
         /// Opened for writing.
         write: bool,
     },
     /// A page was lost with a frame physmem reclaimed while it was dirty.
     Lost {
         /// The file.
-        path: String,
+        path: Arc<str>,
         /// Byte offset in the file.
         offset: u32,
     },

@@ -15,6 +15,7 @@ use crate::error::FsError;
 use physmem::{Handle, Reply, Request, Rights, TaskId, PAGE_SIZE};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A file (a memory object, in libpager's words), as the file system numbers it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -56,7 +57,7 @@ pub trait Callbacks {
     /// `NotFound` for a file the file system does not have.
     fn report_extent(&self, file: FileId) -> Result<u32, FsError>;
     /// The file's name, for the trace.
-    fn name(&self, file: FileId) -> String;
+    fn name(&self, file: FileId) -> Arc<str>;
 }
 
 /// Which cached page gives up its frame when the cache is full.
@@ -207,14 +208,16 @@ impl Pager {
         let size = cb.report_extent(file)?;
         if offset >= size {
             return Err(FsError::PastEof {
-                path: cb.name(file),
+                path: cb.name(file).to_string(),
                 offset,
                 size,
             });
         }
         self.clock += 1;
         let key = (file, offset);
-        if let Some(c) = self.pages.get_mut(&key) {
+        // One lookup of the page serves the hit, the unlock and the grant (the cache can
+        // hold thousands of pages: each lookup is a walk of the tree).
+        let c = if let Some(c) = self.pages.get_mut(&key) {
             c.used = self.clock;
             self.stats.hits += 1;
             env.event(FsEvent::CacheHit {
@@ -222,6 +225,7 @@ impl Pager {
                 offset,
                 cache: c.cache,
             });
+            c
         } else {
             let cache = self.frame(cb, env)?;
             self.stats.misses += 1;
@@ -234,47 +238,27 @@ impl Pager {
                 self.deallocate(env, cache);
                 return Err(e);
             }
-            let c = Cached {
+            self.by_cache.insert(cache, key);
+            self.pages.entry(key).or_insert(Cached {
                 cache,
                 dirty: false,
                 used: self.clock,
                 loaded: self.clock,
-            };
-            self.pages.insert(key, c);
-            self.by_cache.insert(cache, key);
+            })
+        };
+        if write && !c.dirty {
+            cb.unlock_page(file, offset)?;
+            c.dirty = true;
+            self.stats.unlocks += 1;
+            env.event(FsEvent::Unlock {
+                path: cb.name(file),
+                offset,
+            });
         }
-        if write {
-            self.unlock(cb, env, file, offset)?;
-        }
-        let c = self.pages[&key];
         Ok(PageGrant {
             cache: c.cache,
             writable: c.dirty,
         })
-    }
-
-    /// Unlock a cached page for writing: ask the file system, then mark it dirty.
-    fn unlock(
-        &mut self,
-        cb: &mut dyn Callbacks,
-        env: &mut dyn FsEnv,
-        file: FileId,
-        offset: u32,
-    ) -> Result<(), FsError> {
-        let Some(c) = self.pages.get_mut(&(file, offset)) else {
-            return Ok(());
-        };
-        if c.dirty {
-            return Ok(());
-        }
-        cb.unlock_page(file, offset)?;
-        c.dirty = true;
-        self.stats.unlocks += 1;
-        env.event(FsEvent::Unlock {
-            path: cb.name(file),
-            offset,
-        });
-        Ok(())
     }
 
     /// A frame for a new cache page: a new offset while under the limit, else a victim's.
@@ -300,10 +284,7 @@ impl Pager {
 
     /// Allocate and bind (by mapping it in the server's window) the lowest free cache offset.
     fn allocate(&mut self, env: &mut dyn FsEnv) -> Result<u32, FsError> {
-        let cache = (0u32..)
-            .map(|i| i * PAGE_SIZE)
-            .find(|o| !self.by_cache.contains_key(o))
-            .unwrap_or(0);
+        let cache = self.lowest_free();
         let alloc = Request::ContainerAllocate {
             container: self.container,
             start: cache,
@@ -328,6 +309,23 @@ impl Pager {
                 })
             }
         }
+    }
+
+    /// The lowest cache offset no page holds. Offsets are distinct multiples of the page
+    /// size, so when the highest is that of the last page the offsets are exactly
+    /// `0..len` (found in one step: a cache filling up asks at every miss); else the first
+    /// gap, in one walk of the sorted offsets (it was a tree lookup for each offset).
+    fn lowest_free(&self) -> u32 {
+        let count = self.by_cache.len() as u32;
+        let dense = count.checked_sub(1).map(|last| last * PAGE_SIZE);
+        if self.by_cache.last_key_value().map(|(&k, _)| k) == dense {
+            return count * PAGE_SIZE;
+        }
+        self.by_cache
+            .keys()
+            .zip((0u32..).map(|i| i * PAGE_SIZE))
+            .find(|(&used, offset)| used != *offset)
+            .map_or(count * PAGE_SIZE, |(_, offset)| offset)
     }
 
     fn deallocate(&mut self, env: &mut dyn FsEnv, cache: u32) {

@@ -15,6 +15,7 @@ use crate::ramdisk::{DiskStats, Ramdisk, BLOCK_SIZE};
 use physmem::{Handle, Reply, Request, TaskId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Where the file server maps its own page cache: its never-paged window.
 pub const CACHE_WINDOW: u32 = 0x1000_0000;
@@ -90,7 +91,7 @@ impl Callbacks for DiskFs {
         cache: u32,
     ) -> Result<(), FsError> {
         let block = self.block(file, offset)?.ok_or(FsError::PastEof {
-            path: self.name(file),
+            path: self.name(file).to_string(),
             offset,
             size: self.report_extent(file)?,
         })?;
@@ -128,10 +129,10 @@ impl Callbacks for DiskFs {
         Ok(self.dir.get(file.0).ok_or(FsError::BadOpen(file.0))?.size)
     }
 
-    fn name(&self, file: FileId) -> String {
+    fn name(&self, file: FileId) -> Arc<str> {
         self.dir
             .get(file.0)
-            .map_or_else(|| format!("file {}", file.0), |e| e.path.clone())
+            .map_or_else(|| format!("file {}", file.0).into(), |e| e.path.clone())
     }
 }
 
@@ -233,7 +234,7 @@ impl FileServer {
         self.pager
             .cached()
             .into_iter()
-            .map(|c| (self.fs.name(c.file), c))
+            .map(|c| (self.fs.name(c.file).to_string(), c))
             .collect()
     }
 
@@ -290,7 +291,7 @@ impl FileServer {
         );
         env.event(FsEvent::Open {
             client,
-            path: path.to_string(),
+            path: path.into(),
             write,
         });
         Ok(Opened {
@@ -356,7 +357,7 @@ impl FileServer {
     ) -> Result<PageGrant, FsError> {
         let o = self.open_of(client, open)?;
         if write && !o.write {
-            return Err(FsError::ReadOnly(self.fs.name(o.file)));
+            return Err(FsError::ReadOnly(self.fs.name(o.file).to_string()));
         }
         env.event(FsEvent::PageRequest {
             client,

@@ -5,6 +5,7 @@ use crate::store::{FileError, FileGrant, FileOpened};
 use physmem::{Handle, PhysmemError, Reply, Request};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// The referenced and dirty bits L4 returns when a page is unmapped or its status flushed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -211,7 +212,7 @@ pub enum PagerEvent {
         /// The page.
         vaddr: u32,
         /// The file.
-        path: String,
+        path: Arc<str>,
         /// Byte offset in the file.
         offset: u32,
         /// Offset of the frame in the file server's cache.

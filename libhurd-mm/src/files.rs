@@ -42,7 +42,7 @@ impl MemoryManager {
         self.flush(env);
         let opened = env.file_open(path, write).map_err(MmError::File)?;
         Ok(self.files.insert(OpenFile {
-            path: path.to_string(),
+            path: path.into(),
             opened,
             write,
         }))
@@ -75,7 +75,7 @@ impl MemoryManager {
     pub fn open_files(&self) -> Vec<(u32, String, u32, bool)> {
         self.files
             .iter()
-            .map(|(fd, f)| (fd, f.path.clone(), f.opened.size, f.write))
+            .map(|(fd, f)| (fd, f.path.to_string(), f.opened.size, f.write))
             .collect()
     }
 
@@ -84,7 +84,7 @@ impl MemoryManager {
         let r = self.space.find(addr)?;
         match &r.backing {
             Backing::File(m) => Some(FilePageInfo {
-                path: m.path.clone(),
+                path: m.path.to_string(),
                 offset: m.offset + (page_of(addr) - r.start),
                 shared: m.shared,
             }),
@@ -123,7 +123,7 @@ impl MemoryManager {
             return Err(MmError::UnalignedFileOffset(offset));
         }
         if shared && prot.contains(Prot::W) && !f.write {
-            return Err(MmError::ReadOnlyFile(f.path.clone()));
+            return Err(MmError::ReadOnlyFile(f.path.to_string()));
         }
         if len == 0 {
             return Err(MmError::EmptyLength);
@@ -207,10 +207,15 @@ impl MemoryManager {
         end: u32,
         gone: &[Region],
     ) {
-        let pages: Vec<u32> = self.files.mapped.range(start..end).copied().collect();
+        let pages: Vec<u32> = self
+            .files
+            .mapped
+            .range(start, end)
+            .map(|(p, _)| p)
+            .collect();
         for p in pages {
             env.unmap(p);
-            self.files.mapped.remove(&p);
+            self.files.mapped.remove(p);
         }
         for r in gone {
             if let Backing::File(m) = &r.backing {
@@ -265,7 +270,7 @@ impl MemoryManager {
             rights.without(Rights::W)
         };
         map_page(env, map.container, page, grant.cache, rights)?;
-        self.files.mapped.insert(page);
+        self.files.mapped.insert(page, ());
         env.event(PagerEvent::FilePage {
             vaddr: page,
             path: map.path.clone(),

@@ -41,6 +41,12 @@ impl<T> Default for PageMap<T> {
     }
 }
 
+impl<T: std::fmt::Debug> std::fmt::Debug for PageMap<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
 impl<T> PageMap<T> {
     /// Number of entries.
     pub fn len(&self) -> usize {

@@ -10,6 +10,8 @@
 //                benchExec in the page; small/large: the fastest pair, pairs: every one
 //   faults:      { runs, small: {faults, ms}, large: {faults, ms}, small_ms: [..], large_ms: [..] }
 //                benchScenario in the page; small/large: the fastest run of each size
+//   files:       as faults, with benchFileTouch: the toucher's faults and the time from its
+//                arrival (after the warm-up task filled the file server's cache) to the end
 //   physmem:     { rounds, reps, churn, cow, churn_ns: [..], cow_ns: [..] }  least and every run
 //   clock:       { isolated, resolution_us }  the page's performance.now() (see wasmFigures)
 //   tti:         { ms, loads, compile_ms }    navigation start -> #selfpage[data-ready="true"]
@@ -18,8 +20,8 @@
 //   c_compile:   { compile_ms: [..], assemble_ms: [..], c_lines, asm_lines }  benchCompileC:
 //                the C program compiled to assembly, then that assembly assembled, every run
 //   errors:      { part: message }            for every part that could not be measured
-// benchExec, benchScenario, benchPhysmem, benchCurves and benchCompileC are the entry points of
-// web/src/bench.rs.
+// benchExec, benchScenario, benchFileTouch, benchPhysmem, benchCurves and benchCompileC are the
+// entry points of web/src/bench.rs.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
@@ -175,36 +177,46 @@ async function wasmFigures(browser) {
     );
   }
   log('fault round trips in wasm');
-  await measure('faults', () =>
-    page.evaluate(
-      async ({ src, runs }) => {
-        const m = await import(new URL('pkg/selfpage_web.js', location.href).href);
-        const run = (json) => {
-          const { summary, run_ms } = JSON.parse(m.benchScenario(json));
-          return { faults: summary.tasks.reduce((n, t) => n + t.faults, 0), ms: run_ms };
-        };
-        // Warm-up, as a running app is: V8 optimises a wasm function only after some calls
-        // (a run's outer loops stay unoptimised for the whole call), and the heap has grown.
-        for (let i = 0; i < 10; i++) run(src.large);
-        // The best run of each size: on a shared machine the one nothing else slowed (the
-        // best of differences could pair a slowed small run with a fast large one).
-        let small = null;
-        let large = null;
-        const times = { small_ms: [], large_ms: [] };
-        for (let i = 0; i < runs; i++) {
-          const s = run(src.small);
-          const l = run(src.large);
-          times.small_ms.push(s.ms);
-          times.large_ms.push(l.ms);
-          if (!small || s.ms < small.ms) small = s;
-          if (!large || l.ms < large.ms) large = l;
-        }
-        return { runs, small, large, ...times };
-      },
-      { src: config.faults, runs: config.fault_runs || 1 },
-    ),
-  );
+  await measure('faults', () => roundTrips(page, config.faults, 'benchScenario'));
+  if (config.files) {
+    log('file page round trips in wasm');
+    await measure('files', () => roundTrips(page, config.files, 'benchFileTouch'));
+  }
   await context.close();
+}
+
+/** Runs the small and large scenarios of `src` with the entry point `entry` (benchScenario:
+ * every task's faults, the whole run; benchFileTouch: the toucher's faults, from its
+ * arrival): the fastest run of each size and every run's time. */
+function roundTrips(page, src, entry) {
+  return page.evaluate(
+    async ({ src, runs, entry }) => {
+      const m = await import(new URL('pkg/selfpage_web.js', location.href).href);
+      const run = (json) => {
+        const out = JSON.parse(m[entry](json));
+        const faults = out.summary ? out.summary.tasks.reduce((n, t) => n + t.faults, 0) : out.faults;
+        return { faults, ms: out.run_ms };
+      };
+      // Warm-up, as a running app is: V8 optimises a wasm function only after some calls
+      // (a run's outer loops stay unoptimised for the whole call), and the heap has grown.
+      for (let i = 0; i < 10; i++) run(src.large);
+      // The best run of each size: on a shared machine the one nothing else slowed (the
+      // best of differences could pair a slowed small run with a fast large one).
+      let small = null;
+      let large = null;
+      const times = { small_ms: [], large_ms: [] };
+      for (let i = 0; i < runs; i++) {
+        const s = run(src.small);
+        const l = run(src.large);
+        times.small_ms.push(s.ms);
+        times.large_ms.push(l.ms);
+        if (!small || s.ms < small.ms) small = s;
+        if (!large || l.ms < large.ms) large = l;
+      }
+      return { runs, small, large, ...times };
+    },
+    { src, runs: config.fault_runs || 1, entry },
+  );
 }
 
 /** Time to interactive: the median of fresh loads, plus the wasm compile time alone. */
@@ -294,7 +306,7 @@ async function frameTimes(browser) {
 const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 try {
   await wasmFigures(browser).catch((e) => {
-    for (const part of ['alu', 'pages', 'faults', 'c_compile']) result.errors[part] ??= String(e?.message || e);
+    for (const part of ['alu', 'pages', 'faults', 'files', 'c_compile']) result.errors[part] ??= String(e?.message || e);
   });
   await measure('tti', () => timeToInteractive(browser));
   await measure('frames', () => frameTimes(browser));

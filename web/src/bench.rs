@@ -3,7 +3,7 @@
 //! Nothing here is used by the app itself.
 
 use crate::state::now_ms;
-use selfpage_core::{exec, Scenario, Session};
+use selfpage_core::{exec, Scenario, Session, Stopped, Until};
 use wasm_bindgen::prelude::*;
 
 /// Assembles `source` and runs it on the bare emulator (`selfpage exec`'s flat address
@@ -37,6 +37,39 @@ pub fn bench_scenario(json: &str) -> Result<String, JsError> {
     session.run_to_end();
     let run_ms = now_ms() - start;
     let out = serde_json::json!({ "summary": session.summary(), "run_ms": run_ms });
+    Ok(out.to_string())
+}
+
+/// Boots a file-touch scenario given as JSON (xtask's `file_touch_scenario`: a warm-up task
+/// fills the file server's cache, then a toucher first-touches the cached pages through a
+/// shared mapping), runs it until the warm-up task exits, then to the end; returns JSON with
+/// the toucher's `faults` and `run_ms`, the time from the toucher's arrival to the end (as the
+/// native figure times it).
+///
+/// # Errors
+/// The scenario is invalid, does not boot, or no task exits.
+#[wasm_bindgen(js_name = benchFileTouch)]
+pub fn bench_file_touch(json: &str) -> Result<String, JsError> {
+    let scenario = Scenario::from_json(json).map_err(|e| JsError::new(&e.to_string()))?;
+    let mut session = Session::new(scenario).map_err(|e| JsError::new(&e.to_string()))?;
+    match session.run(u64::MAX, Until::Event("task_exited")) {
+        Stopped::Event { .. } => {}
+        other => {
+            return Err(JsError::new(&format!(
+                "the warm-up task did not exit: {other:?}"
+            )))
+        }
+    }
+    let start = now_ms();
+    session.run_to_end();
+    let run_ms = now_ms() - start;
+    let faults = session
+        .summary()
+        .tasks
+        .iter()
+        .find(|t| t.name == "toucher")
+        .map_or(0, |t| t.faults);
+    let out = serde_json::json!({ "faults": faults, "run_ms": run_ms });
     Ok(out.to_string())
 }
 

@@ -10,6 +10,7 @@ mod files;
 mod format;
 mod highlight;
 mod highlight_c;
+mod keys;
 mod lesson;
 mod markdown;
 mod pace;

@@ -144,7 +144,7 @@ pub fn run(root: &Path, options: Options) -> Result<(), String> {
         facts: Facts::default(),
     });
     let mut rows = report.rows.clone();
-    rows.extend(browser_rows(root, scale, &report.facts));
+    place_file_rows(&mut rows, browser_rows(root, scale, &report.facts));
     rows.push(wasm_size(root));
     beside(&mut rows, c::COMPILE_WASM, c::COMPILE);
     drop(redirect);
@@ -208,6 +208,7 @@ const BROWSER_FIGURES: &[(&str, &str)] = &[
     ("emulator speed, register loop (wasm, Chromium)", "MIPS"),
     ("emulator speed, 1,024-page loop (wasm, Chromium)", "MIPS"),
     ("fault round trip (wasm, Chromium)", "ns/fault"),
+    (FILE_ROUND_TRIP_WASM, "ns/fault"),
     (
         "physmem: allocate + map + deallocate a page (wasm, Chromium)",
         "ns/page",
@@ -222,6 +223,9 @@ const BROWSER_FIGURES: &[(&str, &str)] = &[
     ("emulation speed in the page while running", "MIPS"),
     (c::COMPILE_WASM, "ms"),
 ];
+
+/// The file-page round trip in the page (printed beside the native figure).
+const FILE_ROUND_TRIP_WASM: &str = "file page round trip (wasm, Chromium)";
 
 /// Every browser row, skipped with `why`.
 fn browser_skipped(why: &str) -> Vec<Row> {
@@ -260,6 +264,10 @@ fn browser_measure(root: &Path, scale: Scale) -> Result<Value, String> {
         "faults": {
             "small": programs::touch_scenario(small),
             "large": programs::touch_scenario(large),
+        },
+        "files": {
+            "small": programs::file_touch_scenario(native::file_touch_pages(scale).0),
+            "large": programs::file_touch_scenario(native::file_touch_pages(scale).1),
         },
         "ui_scenario": programs::ui_scenario(),
         "frame_ms": if scale.quick { 2000 } else { 3000 },
@@ -317,18 +325,20 @@ fn numbers(v: &Value, pointer: &str) -> Vec<f64> {
 /// What times the browser figures.
 const PAGE_CLOCK: &str = "wall clock in the page";
 
-/// The fault round trip in the page (ns per fault, the faults counted, and the spread):
-/// the best (and the median) run of the large size minus that of the small size.
-fn page_faults(m: &Value) -> Option<(f64, f64, Option<Spread>)> {
-    let n = at(m, "/faults/large/faults")? - at(m, "/faults/small/faults")?;
-    let ms = at(m, "/faults/large/ms")? - at(m, "/faults/small/ms")?;
+/// A round trip in the page, from the browser script's `part` ("faults" or "files"): ns per
+/// fault, the faults counted, and the spread: the best (and the median) run of the large
+/// size minus that of the small size.
+fn page_faults(m: &Value, part: &str) -> Option<(f64, f64, Option<Spread>)> {
+    let get = |what: &str| at(m, &format!("/{part}/{what}"));
+    let n = get("large/faults")? - get("small/faults")?;
+    let ms = get("large/ms")? - get("small/ms")?;
     if n <= 0.0 || ms <= 0.0 {
         return None;
     }
     let per_fault = |large: f64, small: f64| (large - small) * 1e6 / n;
-    let ns = per_fault(at(m, "/faults/large/ms")?, at(m, "/faults/small/ms")?);
-    let small = Spread::of(&numbers(m, "/faults/small_ms"), false);
-    let large = Spread::of(&numbers(m, "/faults/large_ms"), false);
+    let ns = per_fault(get("large/ms")?, get("small/ms")?);
+    let small = Spread::of(&numbers(m, &format!("/{part}/small_ms")), false);
+    let large = Spread::of(&numbers(m, &format!("/{part}/large_ms")), false);
     let spread = small.zip(large).map(|(s, l)| Spread {
         best: ns,
         median: per_fault(l.median, s.median),
@@ -394,7 +404,7 @@ fn rows_from_browser(m: &Value, facts: &Facts, scale: Scale) -> Vec<Row> {
         });
     }
     rows.push(c::wasm_row(m, facts, &wall));
-    rows.push(match page_faults(m) {
+    rows.push(match page_faults(m, "faults") {
         Some((ns, n, spread)) => Row::new("fault round trip (wasm, Chromium)", ns, "ns/fault")
             .vs(facts.fault_ns, "native, CPU time")
             .timed(PAGE_CLOCK)
@@ -415,6 +425,7 @@ fn rows_from_browser(m: &Value, facts: &Facts, scale: Scale) -> Vec<Row> {
             &browser_error(m, "faults"),
         ),
     });
+    rows.push(file_row(m, facts, &wall));
     for (name, figure, native) in [
         ("churn", native::PHYSMEM_CHURN, facts.physmem_churn_ns),
         ("cow", native::PHYSMEM_COW, facts.physmem_cow_ns),
@@ -505,6 +516,43 @@ fn rows_from_browser(m: &Value, facts: &Facts, scale: Scale) -> Vec<Row> {
         "performance.now() in the page",
     ));
     rows
+}
+
+/// The file-page round trip in the page, against the native figure and Linux's first touch
+/// of a `MAP_SHARED` page of a `/dev/shm` file (both measured in this run).
+fn file_row(m: &Value, facts: &Facts, wall: &str) -> Row {
+    let Some((ns, n, spread)) = page_faults(m, "files") else {
+        return Row::skipped(FILE_ROUND_TRIP_WASM, "ns/fault", &browser_error(m, "files"));
+    };
+    Row::new(FILE_ROUND_TRIP_WASM, ns, "ns/fault")
+        .vs(facts.file_ns, "native, CPU time")
+        .timed(PAGE_CLOCK)
+        .spread(spread)
+        .note(format!(
+            "{wall} of {n} first touches of cached file pages through a shared mapping, from \
+             the toucher's arrival (difference of the best of {} runs of each size; the median: \
+             difference of the median runs), after 10 warm-up runs; vs. Linux MAP_SHARED \
+             /dev/shm first touch: {}",
+            at(m, "/files/runs").unwrap_or_default(),
+            facts
+                .linux_shm_ns
+                .map(|l| format!("{}×", table::num(ns / l)))
+                .unwrap_or_else(|| "no reference".into())
+        ))
+}
+
+/// Puts the browser's file-page row right after the native one, so the two are read
+/// together; the other browser rows follow the native rows.
+fn place_file_rows(rows: &mut Vec<Row>, browser: Vec<Row>) {
+    let (file, rest): (Vec<Row>, Vec<Row>) = browser
+        .into_iter()
+        .partition(|r| r.figure == FILE_ROUND_TRIP_WASM);
+    let at = rows
+        .iter()
+        .position(|r| r.figure == native::FILE_ROUND_TRIP)
+        .map_or(rows.len(), |i| i + 1);
+    rows.splice(at..at, file);
+    rows.extend(rest);
 }
 
 /// The error the browser script recorded for `part`, or a generic message.
@@ -622,5 +670,68 @@ mod tests {
             let scenario = selfpage_core::Scenario::from_json(&json).expect("valid scenario");
             assert!(selfpage_core::Session::new(scenario).is_ok());
         }
+    }
+
+    #[test]
+    fn the_file_touch_budget_lets_the_toucher_fault_on_every_page_then_spin() {
+        for pages in [4, 300] {
+            let json = programs::file_touch_scenario(pages);
+            let scenario = selfpage_core::Scenario::from_json(&json).expect("valid scenario");
+            let mut session = selfpage_core::Session::new(scenario).expect("boots");
+            session.run_to_end();
+            let summary = session.summary();
+            let toucher = summary.tasks.iter().find(|t| t.name == "toucher");
+            // Every page of the file, and the page of its path string.
+            assert_eq!(toucher.map(|t| t.faults), Some(u64::from(pages) + 1));
+            assert_eq!(summary.instructions, 8 * u64::from(pages) + 2_000);
+        }
+    }
+
+    #[test]
+    fn the_wasm_file_row_stands_after_the_native_one_and_divides_by_the_faults() {
+        let m = json!({
+            "files": {
+                "runs": 2,
+                "small": { "faults": 301, "ms": 1.0 },
+                "large": { "faults": 2001, "ms": 2.7 },
+                "small_ms": [1.0, 1.2],
+                "large_ms": [2.7, 3.1],
+            },
+        });
+        let (ns, n, spread) = page_faults(&m, "files").expect("measured");
+        assert_eq!(n, 1700.0);
+        assert!((ns - 1000.0).abs() < 1e-6, "{ns}");
+        assert!(spread.is_some_and(|s| s.median > ns));
+        let facts = Facts {
+            file_ns: Some(500.0),
+            linux_shm_ns: Some(1250.0),
+            ..Facts::default()
+        };
+        let mut rows = vec![
+            Row::new("fault round trip (native)", 1.0, "ns/fault"),
+            Row::new(native::FILE_ROUND_TRIP, 500.0, "ns/fault"),
+            Row::new("userfaultfd round trip (Linux)", 1.0, "ns/fault"),
+        ];
+        let browser = vec![
+            Row::new("time to interactive", 1.0, "ms"),
+            file_row(&m, &facts, "wall"),
+        ];
+        place_file_rows(&mut rows, browser);
+        let figures: Vec<&str> = rows.iter().map(|r| r.figure.as_str()).collect();
+        assert_eq!(
+            figures,
+            [
+                "fault round trip (native)",
+                native::FILE_ROUND_TRIP,
+                FILE_ROUND_TRIP_WASM,
+                "userfaultfd round trip (Linux)",
+                "time to interactive",
+            ]
+        );
+        assert!(
+            rows[2].note.contains("first touch: 0.800×"),
+            "{}",
+            rows[2].note
+        );
     }
 }

@@ -4,9 +4,11 @@
 //! those of a **private** mapping are copied copy-on-write into the task's container and are
 //! then the task's, paged like anonymous memory.
 
+use crate::pages::PageMap;
 use physmem::Handle;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Why the file server refused, as the pager hears it: the errno for the gate and a reason.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
@@ -51,8 +53,8 @@ pub struct FileGrant {
 /// What backs a file region.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileMap {
-    /// The file's path.
-    pub path: String,
+    /// The file's path (shared with the open file and every event of a fault on the file).
+    pub path: Arc<str>,
     /// The server's name for the open file.
     pub open: u32,
     /// The task's handle to the server's cache container.
@@ -67,7 +69,7 @@ pub struct FileMap {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenFile {
     /// Its path.
-    pub path: String,
+    pub path: Arc<str>,
     /// What the server answered.
     pub opened: FileOpened,
     /// Opened read-write.
@@ -81,7 +83,8 @@ pub struct FileTable {
     /// Opens closed by the task but still used by a mapping (closed at the server on munmap).
     lingering: BTreeSet<u32>,
     /// Pages of shared file mappings the pager mapped (the server may have unmapped them since).
-    pub(crate) mapped: BTreeSet<u32>,
+    /// A page table rather than a tree: a fault adds its page in a few instructions.
+    pub(crate) mapped: PageMap<()>,
 }
 
 /// The first descriptor handed out (0, 1 and 2 are the standard streams on Unix).

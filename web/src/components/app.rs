@@ -227,58 +227,37 @@ impl Drop for AfterRender {
     }
 }
 
-/// Keyboard shortcuts, outside text fields: s step, f next fault, i next IPC, space run/pause,
-/// b step back, r reset, g go to the selected trace record.
+/// Keyboard shortcuts, outside text fields: s step, n step line, f next fault, i next IPC,
+/// space run/pause, b step back, r reset, g go to the selected trace record.
 #[hook]
 fn use_shortcuts(state: &UseReducerHandle<AppState>) {
     let state = state.clone();
     let deps = (state.running, state.selected_event);
     use_effect_with(deps, move |&(running, selected)| {
-        let document = web_sys::window().and_then(|w| w.document());
-        let cb =
-            Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-                let target = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-                let in_field = target.as_ref().is_some_and(|el| {
-                    matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT")
-                });
-                // Space activates a focused button or list item; only elsewhere is it Run.
-                let on_control = target.as_ref().is_some_and(|el| {
-                    matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY")
-                        || el.has_attribute("role")
-                });
-                if in_field || e.default_prevented() || e.ctrl_key() || e.meta_key() || e.alt_key()
-                {
-                    return;
-                }
-                let action = match e.key().as_str() {
-                    "s" => Action::Step,
-                    "n" => Action::StepLine,
-                    "f" => Action::StepTo("fault"),
-                    "i" => Action::StepTo("ipc"),
-                    "b" => Action::StepBack,
-                    "r" => Action::Reset,
-                    "g" => match selected {
-                        Some(seq) => Action::GoToEvent(seq),
-                        None => return,
-                    },
-                    " " if on_control => return,
-                    " " if running => Action::Pause,
-                    " " => Action::Run,
-                    _ => return,
-                };
-                e.prevent_default();
-                state.dispatch(action);
+        crate::keys::on_shortcut(move |e| {
+            // Space activates a focused button or list item; only elsewhere is it Run.
+            let on_control = crate::keys::target(e).is_some_and(|el| {
+                matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY")
+                    || el.has_attribute("role")
             });
-        if let Some(d) = &document {
-            let _ = d.add_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
-        }
-        move || {
-            if let Some(d) = document {
-                let _ =
-                    d.remove_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
-            }
-        }
+            let action = match e.key().as_str() {
+                "s" => Action::Step,
+                "n" => Action::StepLine,
+                "f" => Action::StepTo("fault"),
+                "i" => Action::StepTo("ipc"),
+                "b" => Action::StepBack,
+                "r" => Action::Reset,
+                "g" => match selected {
+                    Some(seq) => Action::GoToEvent(seq),
+                    None => return,
+                },
+                " " if on_control => return,
+                " " if running => Action::Pause,
+                " " => Action::Run,
+                _ => return,
+            };
+            e.prevent_default();
+            state.dispatch(action);
+        })
     });
 }

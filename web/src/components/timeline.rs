@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use selfpage_core::lessons::Pointed;
+use selfpage_core::pager::PagerEvent;
 use selfpage_core::{Endpoint, Event, Kernel, Records};
 
 use super::app::PaneProps;
@@ -33,7 +34,14 @@ const LANES: [&str; 6] = [
 ];
 /// Lanes every diagram shows.
 const BASE_LANES: usize = 4;
+/// Distance between lanes; closer when the file server's and the ramdisk's lanes are drawn,
+/// so the diagram's text is not scaled down to an unreadable size in the pane.
 const LANE_W: f64 = 200.0;
+const FILE_LANE_W: f64 = 140.0;
+/// Left and right margin of the outer lanes.
+const MARGIN: f64 = 70.0;
+/// Width of a character of the diagram's 12 px monospace text, in SVG units (0.6 em).
+const CHAR_W: f64 = 7.2;
 const ROW_H: f64 = 26.0;
 const TOP: f64 = 34.0;
 
@@ -157,6 +165,28 @@ fn rows(k: &Kernel, records: Records<'_>) -> Vec<Row> {
                 ),
                 "map",
             )),
+            Event::Pager {
+                event:
+                    PagerEvent::FilePage {
+                        vaddr,
+                        path,
+                        offset,
+                        shared,
+                        writable,
+                        ..
+                    },
+                ..
+            } => {
+                // The trace's sentence for it is the longest note of a file fault: this one
+                // keeps the diagram narrow enough to read.
+                let how = match (shared, writable) {
+                    (true, true) => "cached frame, writable",
+                    (true, false) => "cached frame, write-locked",
+                    (false, _) => "a copy-on-write copy",
+                };
+                let text = format!("maps {path}+{offset:#x} at {vaddr:#x}: {how}");
+                out.push(note(1, text, "pager"));
+            }
             Event::Pager { event, .. } => out.push(note(1, event.to_string(), "pager")),
             Event::Fs { event } => {
                 let l = if event.is_disk_io() { 5 } else { 4 };
@@ -176,15 +206,53 @@ fn rows(k: &Kernel, records: Records<'_>) -> Vec<Row> {
     out
 }
 
+/// Where a row's text starts and how it is anchored: notes on the right-hand lanes run
+/// leftwards, so they stay inside the card; arrow labels start at the arrow's tail, so long
+/// ones run along it.
+fn text_at(r: &Row, x: impl Fn(usize) -> f64) -> (f64, &'static str) {
+    let (x1, x2) = (x(r.from), x(r.to));
+    if r.from == r.to {
+        if r.from >= 2 {
+            (x1 - 9.0, "end")
+        } else {
+            (x1 + 9.0, "start")
+        }
+    } else if x2 > x1 {
+        (x1 + 6.0, "start")
+    } else {
+        (x1 - 6.0, "end")
+    }
+}
+
+/// The horizontal extent of the diagram in SVG units: its lanes, and every row's text
+/// (a text running past the outer lanes widens the view rather than being cut off).
+fn extent(rows: &[Row], lanes: usize, x: impl Fn(usize) -> f64) -> (f64, f64) {
+    let lanes = (0.0, 2.0 * MARGIN + x(lanes - 1) - x(0));
+    rows.iter().fold(lanes, |(lo, hi), r| {
+        let (tx, anchor) = text_at(r, &x);
+        let len = r.text.chars().count() as f64 * CHAR_W;
+        match anchor {
+            "end" => (lo.min(tx - len - 4.0), hi),
+            _ => (lo, hi.max(tx + len + 4.0)),
+        }
+    })
+}
+
 fn diagram(rows: &[Row]) -> Html {
     let height = TOP + ROW_H * rows.len() as f64 + 10.0;
-    let x = |l: usize| 70.0 + LANE_W * l as f64;
     let lanes = rows
         .iter()
         .map(|r| r.from.max(r.to) + 1)
         .fold(BASE_LANES, usize::max);
+    let lane_w = if lanes > BASE_LANES {
+        FILE_LANE_W
+    } else {
+        LANE_W
+    };
+    let x = |l: usize| MARGIN + lane_w * l as f64;
+    let (left, right) = extent(rows, lanes, x);
     html! {
-        <svg class="seq" viewBox={format!("0 0 {} {height}", 70.0 * 2.0 + LANE_W * (lanes - 1) as f64)} width="100%" role="img" aria-label="Sequence diagram of the fault">
+        <svg class="seq" viewBox={format!("{left} 0 {} {height}", right - left)} width="100%" role="img" aria-label="Sequence diagram of the fault">
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                     <path d="M 0 0 L 10 5 L 0 10 z" fill="#3b4252" />
@@ -198,9 +266,8 @@ fn diagram(rows: &[Row]) -> Html {
             }) }
             { for rows.iter().enumerate().map(|(i, r)| {
                 let y = TOP + ROW_H * i as f64 + ROW_H / 2.0;
+                let (tx, anchor) = text_at(r, x);
                 if r.from == r.to {
-                    // Notes on the right-hand lanes run leftwards, so they stay inside the card.
-                    let (tx, anchor) = if r.from >= 2 { (x(r.from) - 9.0, "end") } else { (x(r.from) + 9.0, "start") };
                     html! {
                         <g class={classes!("row", r.class)}>
                             <circle cx={x(r.from).to_string()} cy={y.to_string()} r="4" />
@@ -209,8 +276,6 @@ fn diagram(rows: &[Row]) -> Html {
                     }
                 } else {
                     let (x1, x2) = (x(r.from), x(r.to));
-                    // Labels start at the arrow's tail, so long ones run along it.
-                    let (tx, anchor) = if x2 > x1 { (x1 + 6.0, "start") } else { (x1 - 6.0, "end") };
                     html! {
                         <g class={classes!("row", r.class)}>
                             <line x1={x1.to_string()} y1={y.to_string()} x2={x2.to_string()} y2={y.to_string()} marker-end="url(#arrow)" />

@@ -40,6 +40,12 @@ pub struct Facts {
     pub physmem_churn_ns: Option<f64>,
     /// physmem ns per COW copy + break of a page.
     pub physmem_cow_ns: Option<f64>,
+    /// Emulator ns per first touch of a cached file page through a shared mapping.
+    #[serde(default)]
+    pub file_ns: Option<f64>,
+    /// Linux ns per first touch of a page of a `MAP_SHARED` mapping of a `/dev/shm` file.
+    #[serde(default)]
+    pub linux_shm_ns: Option<f64>,
     /// The C compile's time over the assembler's on its output, natively.
     pub c_compile_ratio: Option<f64>,
 }
@@ -49,6 +55,7 @@ pub const FIGURES: &[(&str, &str)] = &[
     ("emulator speed, register loop (native)", "MIPS"),
     ("emulator speed, 1,024-page loop (native)", "MIPS"),
     ("fault round trip (native)", "ns/fault"),
+    (FILE_ROUND_TRIP, "ns/fault"),
     (PHYSMEM_CHURN, "ns/page"),
     (PHYSMEM_COW, "ns/page"),
     ("userfaultfd round trip (Linux)", "ns/fault"),
@@ -177,7 +184,9 @@ pub fn all(scale: Scale) -> Report {
             )),
     });
     progress("native: file-page round trips and Linux MAP_SHARED first touches");
-    report.rows.push(file_round_trip_row(scale));
+    report
+        .rows
+        .push(file_round_trip_row(scale, &mut report.facts));
     progress("native: physmem requests");
     report.rows.extend(physmem_rows(scale, &mut report.facts));
 
@@ -474,10 +483,10 @@ fn run_file_touch(json: &str) -> Result<(u64, f64), String> {
 /// ns per first touch of a cached file page through a shared mapping (the difference of two
 /// sizes, best of several runs each, as [`fault_round_trip`]), and the fault count.
 fn file_round_trip(scale: Scale) -> Result<(f64, u64), String> {
-    let (small, large) = scale.touch_pages();
+    let (small, large) = file_touch_pages(scale);
     let (small, large) = (
-        programs::file_touch_scenario(small.min(1000)),
-        programs::file_touch_scenario(large.min(2000)),
+        programs::file_touch_scenario(small),
+        programs::file_touch_scenario(large),
     );
     run_file_touch(&large)?;
     let (mut f0, mut f1) = (0, 0);
@@ -492,25 +501,38 @@ fn file_round_trip(scale: Scale) -> Result<(f64, u64), String> {
     Ok(((t1 - t0) * 1e9 / n as f64, n))
 }
 
+/// Pages of the (small, large) file-touch runs: the file server caches the whole file.
+pub fn file_touch_pages(scale: Scale) -> (u32, u32) {
+    let (small, large) = scale.touch_pages();
+    (small.min(1000), large.min(2000))
+}
+
+/// The file-page figure (native); the browser row adds " (wasm, Chromium)".
+pub const FILE_ROUND_TRIP: &str = "file page round trip (native)";
+
 /// The file-page row: our round trip against Linux's first touch of a `MAP_SHARED` page of a
 /// `/dev/shm` file, measured in the same run.
-fn file_round_trip_row(scale: Scale) -> Row {
-    let figure = "file page round trip (native)";
+fn file_round_trip_row(scale: Scale, facts: &mut Facts) -> Row {
+    let figure = FILE_ROUND_TRIP;
     let linux = least(scale.repetitions(), || {
         linux::shm_first_touch_ns(scale.linux_mib())
     });
-    match file_round_trip(scale) {
+    facts.linux_shm_ns = linux.as_ref().ok().copied();
+    let measured = file_round_trip(scale);
+    facts.file_ns = measured.as_ref().ok().map(|&(ns, _)| ns);
+    match measured {
         Err(e) => Row::skipped(figure, "ns/fault", &e),
         Ok((ns, n)) => Row::new(figure, ns, "ns/fault")
             .vs(
                 linux.as_ref().ok().copied(),
                 "Linux MAP_SHARED /dev/shm first touch",
             )
+            .timed(CPU)
             .note(format!(
                 "first write to a cached file page through a shared mapping: user #PF → fault \
                  IPC → libhurd-mm pager → file server (cache hit, unlock) → physmem map → \
                  resume; CPU time of {n} faults (difference of two sizes, best of {} runs \
-                 each); {}; goal: below Linux's; not measured in wasm yet",
+                 each); {}; goal: below Linux's; the wasm figure is the row after",
                 FAULT_RUNS * scale.repetitions(),
                 match &linux {
                     Ok(_) => format!(

@@ -12,8 +12,6 @@ mod view;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use selfpage_core::lessons::{self, Act, Lesson, LessonError};
@@ -265,29 +263,12 @@ fn use_progress(
 #[hook]
 pub fn use_lessons_key(open: UseStateHandle<bool>) {
     use_effect_with(*open, move |&is_open| {
-        let document = web_sys::window().and_then(|w| w.document());
-        let cb =
-            Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-                let in_field = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| {
-                        matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT")
-                    });
-                if e.key() == "l" && !in_field && !e.ctrl_key() && !e.meta_key() && !e.alt_key() {
-                    e.prevent_default();
-                    open.set(!is_open);
-                }
-            });
-        if let Some(d) = &document {
-            let _ = d.add_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
-        }
-        move || {
-            if let Some(d) = document {
-                let _ =
-                    d.remove_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
+        crate::keys::on_shortcut(move |e| {
+            if e.key() == "l" {
+                e.prevent_default();
+                open.set(!is_open);
             }
-        }
+        })
     });
 }
 
