@@ -481,9 +481,8 @@ impl Trace {
     ///
     /// Inlined into each caller (through `System::emit`), so the caller writes the event's
     /// fields straight into the chunk. Out of line, the event was built in the caller's
-    /// frame, passed by pointer and copied into the chunk once more; a profile of the page
-    /// put most of a push's time on that copy. The rare parts (a new chunk, dropping the
-    /// oldest half) and the hash stay out of line.
+    /// frame, passed by pointer and copied into the chunk once more. The rare parts (a new
+    /// chunk, dropping the oldest half) and the hash stay out of line.
     #[inline(always)]
     pub fn push(&mut self, time: u64, cost: u64, event: Event) {
         if self.records.len() >= self.limit {

@@ -18,7 +18,7 @@ pub struct PageMap<T> {
 }
 
 /// `SLOTS` empty entries, made in the heap. (`Box::new([None; SLOTS])` made them on the stack
-/// and copied them over: 8 KiB of `memory.copy` in wasm, once per directory and table.)
+/// and copied them over: a `memory.copy` of 4–8 KiB in wasm, once per directory and table.)
 fn empty<E>() -> Box<[Option<E>; SLOTS]> {
     let entries: Box<[Option<E>]> = std::iter::repeat_with(|| None).take(SLOTS).collect();
     match entries.try_into() {
