@@ -29,6 +29,7 @@ mod scenario;
 mod session;
 mod task;
 mod trace;
+mod trace_hash;
 pub mod views;
 
 pub use callback::{CALLBACK_BUDGET, CALLBACK_RETURN};
