@@ -9,10 +9,11 @@ use std::process::Command;
 use selfpage_core::exec;
 use serde_json::{json, Value};
 
+use super::browser::{browser_error, PAGE_CLOCK};
 use super::clock::{children_cpu, thread_cpu};
 use super::native::{Facts, CPU};
 use super::table::{num, Row, Spread};
-use super::{browser_error, progress, Scale, PAGE_CLOCK};
+use super::{progress, Scale};
 
 /// The figures this module adds, with their units.
 pub const FIGURES: &[(&str, &str)] = &[(COMPILE, "ms"), (LOOP, "ns/iteration")];
