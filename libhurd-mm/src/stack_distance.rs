@@ -456,6 +456,35 @@ mod tests {
     }
 
     #[test]
+    fn lru_depths_agree_with_a_plain_stack_across_words_and_compactions() {
+        // 700 pages: 22 words of marks, compacted every ~700 references.
+        let mut rng = crate::SplitMix64::new(3);
+        let refs: Vec<u32> = (0..30_000)
+            .map(|i| match i % 4 {
+                0 => rng.below(700) as u32,
+                1 => rng.below(20) as u32,
+                _ => (i / 4 % 700) as u32,
+            })
+            .collect();
+        let mut stack: Vec<u32> = Vec::new(); // most recent first
+        let plain: Vec<u32> = refs
+            .iter()
+            .map(|&p| match stack.iter().position(|&q| q == p) {
+                Some(d) => {
+                    stack.remove(d);
+                    stack.insert(0, p);
+                    d as u32 + 1
+                }
+                None => {
+                    stack.insert(0, p);
+                    COLD
+                }
+            })
+            .collect();
+        assert_eq!(lru_depths(&refs), plain);
+    }
+
+    #[test]
     fn compacting_the_time_line_keeps_the_depths() {
         // 3 pages: the line has 64 slots, so 1,000 references compact it many times.
         let refs: Vec<u32> = (0..1000u32).map(|i| (i * 7 + i / 5) % 3).collect();
