@@ -178,6 +178,13 @@ fn use_lesson_link(
     let ui = ui.clone();
     use_effect_with((), move |_| {
         if let Ok(all) = all.as_ref() {
+            // A refused link opens the pane to say why.
+            let refuse = |msg: String| {
+                let mut next = (*ui).clone();
+                next.notice = Some(msg);
+                ui.set(next);
+                on_open.emit(true);
+            };
             let steps = |n: usize| all.get(n - 1).map_or(0, |l| l.step.len());
             match classroom::link_from_location(all.len(), steps) {
                 Ok(Some(link)) => {
@@ -209,20 +216,10 @@ fn use_lesson_link(
                             }
                         }
                         Ok(None) => {}
-                        Err(msg) => {
-                            let mut next = (*ui).clone();
-                            next.notice = Some(msg);
-                            ui.set(next);
-                            on_open.emit(true);
-                        }
+                        Err(msg) => refuse(msg),
                     }
                 }
-                Err(msg) => {
-                    let mut next = (*ui).clone();
-                    next.notice = Some(msg);
-                    ui.set(next);
-                    on_open.emit(true);
-                }
+                Err(msg) => refuse(msg),
             }
         }
     });
