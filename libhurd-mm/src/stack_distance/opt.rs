@@ -102,7 +102,7 @@ impl OptStack {
         let mut carried = self.blocks[0][0];
         // Blocks with levels above `depth`; the last may also hold `depth` and levels below.
         let last = (depth - 1) / 8;
-        let mut changed = None; // the 64 levels whose blocks' maxima changed
+        let mut changed = None; // the 64 levels whose largest slot fell, not yet updated
         let mut next = self.next_block(0, last, carried);
         while let Some(b) = next {
             let (from, to) = (usize::from(b == 0), (depth - b * 8).min(8));
@@ -114,9 +114,11 @@ impl OptStack {
                 walk_block(block, from..to, &mut carried, &mut self.level, b)
             };
             if b * 8 + 8 <= depth {
-                // A whole block above `depth` (the block of `depth` is settled below).
+                // A whole block above `depth` (the block of `depth` is settled below). Its
+                // largest slot only falls, so its 64's changes only if it was that one.
+                let held = self.max8[b] == self.max64[b / 8];
                 self.max8[b] = largest;
-                if changed != Some(b / 8) {
+                if held && changed != Some(b / 8) {
                     if let Some(s) = changed {
                         self.update_max64(s);
                     }
@@ -164,11 +166,14 @@ impl OptStack {
         above(&self.max8, s * 8, (s * 8 + 7).min(last))
     }
 
-    /// The largest slots of the 64 levels `s` and of their 512, from their blocks' and 64s'.
+    /// The largest slot of the 64 levels `s`, from their blocks', and of their 512 if it was
+    /// theirs.
     fn update_max64(&mut self, s: usize) {
+        let (old, h) = (self.max64[s], s / 8);
         self.max64[s] = max_of(&self.max8[s * 8..s * 8 + 8]);
-        let h = s / 8;
-        self.max512[h] = max_of(&self.max64[h * 8..h * 8 + 8]);
+        if old == self.max512[h] {
+            self.max512[h] = max_of(&self.max64[h * 8..h * 8 + 8]);
+        }
     }
 }
 
