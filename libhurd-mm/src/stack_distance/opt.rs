@@ -13,8 +13,8 @@
 //! * a level is one `u64` [`Slot`], the key above the page: a move is a load and a store, and
 //!   no two slots are equal (pages never used again share a key; which of them sits where
 //!   changes no depth, as swapping equal keys changes no key);
-//! * the largest slot of every 8, 64 and 512 levels: levels without a record are skipped by
-//!   the eights, sixty-fours and five-hundred-twelves they fill;
+//! * the largest slot of every 8, 64 and 512 levels: levels without a record are skipped 8,
+//!   64 or 512 at a time;
 //! * a block of 8 levels that holds a record is walked without a branch: each level is
 //!   compared with the carried slot and the two are swapped by selects. Where a record falls
 //!   in its block is unpredictable, and mispredicted branches cost more than the selects.
@@ -147,7 +147,9 @@ impl OptStack {
     #[inline(always)]
     fn next_block(&self, from: usize, last: usize, carried: Slot) -> Option<usize> {
         let above = |maxima: &[Slot], lo: usize, hi: usize| {
-            (lo <= hi).then_some(())?;
+            if lo > hi {
+                return None;
+            }
             let at = maxima[lo..=hi].iter().position(|&m| m > carried)?;
             Some(lo + at)
         };
