@@ -8,8 +8,10 @@
 // script only measures; it prints progress and writes raw numbers:
 //   alu, pages:  { small: {steps, ms}, large: {steps, ms}, pairs: [{small, large}, ...] }
 //                benchExec in the page; small/large: the fastest pair, pairs: every one
-//   faults:      { runs, small: {faults, ms}, large: {faults, ms}, small_ms: [..], large_ms: [..] }
-//                benchScenario in the page; small/large: the fastest run of each size
+//   faults:      { runs, small: {faults, ms}, large: {faults, ms}, small_ms: [..], large_ms: [..],
+//                  warmup: {runs, ms} }
+//                benchScenario in the page; small/large: the fastest run of each size; warmup:
+//                the large runs before (until the fastest stopped improving, see roundTrips)
 //   files:       as faults, with benchFileTouch: the toucher's faults and the time from its
 //                arrival (after the warm-up task filled the file server's cache) to the end
 //   physmem:     { rounds, reps, churn, cow, churn_ns: [..], cow_ns: [..] }  least and every run
@@ -197,9 +199,24 @@ function roundTrips(page, src, entry) {
         const faults = out.summary ? out.summary.tasks.reduce((n, t) => n + t.faults, 0) : out.faults;
         return { faults, ms: out.run_ms };
       };
-      // Warm-up, as a running app is: V8 optimises a wasm function only after some calls
-      // (a run's outer loops stay unoptimised for the whole call), and the heap has grown.
-      for (let i = 0; i < 10; i++) run(src.large);
+      // Warm-up, as a running app is: until V8 runs the fault path in its optimised code.
+      // V8 first runs a wasm function in quickly compiled code, compiles it better in the
+      // background once it is hot and switches at the next call. Here the large run takes
+      // 5-60 ms at first and 2 ms from ~0.4 s after the first call; the old warm-up of 10
+      // runs could end before that, and where compiles take longer it timed the first code,
+      // 2.5-4x slower. So: run until the fastest run has not improved by 5% for a second
+      // (at most 20 s).
+      const warmup = { runs: 0, ms: 0 };
+      const start = performance.now();
+      let fastest = Infinity;
+      let since = start;
+      while (performance.now() - since < 1000 && performance.now() - start < 20000) {
+        const ms = run(src.large).ms;
+        warmup.runs++;
+        if (ms < fastest * 0.95) since = performance.now();
+        fastest = Math.min(fastest, ms);
+      }
+      warmup.ms = performance.now() - start;
       // The best run of each size: on a shared machine the one nothing else slowed (the
       // best of differences could pair a slowed small run with a fast large one).
       let small = null;
@@ -213,7 +230,7 @@ function roundTrips(page, src, entry) {
         if (!small || s.ms < small.ms) small = s;
         if (!large || l.ms < large.ms) large = l;
       }
-      return { runs, small, large, ...times };
+      return { runs, small, large, ...times, warmup };
     },
     { src, runs: config.fault_runs || 1, entry },
   );

@@ -223,9 +223,9 @@ fn rows_from_browser(m: &Value, facts: &Facts, scale: Scale) -> Vec<Row> {
             .spread(spread)
             .note(format!(
                 "{wall} of {n} faults (difference of the best of {} runs of each size; the \
-                 median: difference of the median runs), after 10 warm-up runs; vs. Linux \
-                 first touch: {}",
+                 median: difference of the median runs), {}; vs. Linux first touch: {}",
                 at(m, "/faults/runs").unwrap_or_default(),
+                warmed(m, "faults"),
                 facts
                     .linux_fault_ns
                     .map(|l| format!("{}×", table::num(ns / l)))
@@ -325,7 +325,8 @@ fn rows_from_browser(m: &Value, facts: &Facts, scale: Scale) -> Vec<Row> {
         times,
         "wasm, Chromium",
         scale,
-        "performance.now() in the page",
+        "performance.now() in the page, after untimed runs until the fastest had not \
+         improved by 5% for 1 s",
     ));
     rows
 }
@@ -343,14 +344,29 @@ fn file_row(m: &Value, facts: &Facts, wall: &str) -> Row {
         .note(format!(
             "{wall} of {n} first touches of cached file pages through a shared mapping, from \
              the toucher's arrival (difference of the best of {} runs of each size; the median: \
-             difference of the median runs), after 10 warm-up runs; vs. Linux MAP_SHARED \
-             /dev/shm first touch: {}",
+             difference of the median runs), {}; vs. Linux MAP_SHARED /dev/shm first touch: {}",
             at(m, "/files/runs").unwrap_or_default(),
+            warmed(m, "files"),
             facts
                 .linux_shm_ns
                 .map(|l| format!("{}×", table::num(ns / l)))
                 .unwrap_or_else(|| "no reference".into())
         ))
+}
+
+/// How the page warmed up before timing `part`'s round trips (tests/e2e/bench.mjs).
+fn warmed(m: &Value, part: &str) -> String {
+    match (
+        at(m, &format!("/{part}/warmup/runs")),
+        at(m, &format!("/{part}/warmup/ms")),
+    ) {
+        (Some(runs), Some(ms)) => format!(
+            "after {runs} warm-up runs in {} s (until the fastest had not improved by 5% for \
+             1 s: V8 switches to its optimised code only once its background compile is done)",
+            table::num(ms / 1000.0)
+        ),
+        _ => "after a warm-up".into(),
+    }
 }
 
 /// Puts the browser's file-page row right after the native one, so the two are read

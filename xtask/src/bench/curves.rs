@@ -47,7 +47,7 @@ pub fn native(scale: Scale) -> Result<Times, String> {
     let refs = uniform_refs(references(scale), PAGES, SEED);
     let all = FrameRange::new(1, u64::from(PAGES)).map_err(|e| e.to_string())?;
     let best = |f: &dyn Fn() -> u64| {
-        std::hint::black_box(f()); // untimed, as in the page (web/src/bench.rs)
+        std::hint::black_box(f()); // one untimed run (the page warms up longer: V8 tiers up)
         (0..scale.repetitions())
             .map(|_| {
                 let t = thread_cpu();
@@ -86,7 +86,7 @@ pub fn rows(times: Result<Times, String>, place: &str, scale: Scale, clock: &str
         format!(
             "{} uniformly random references over {PAGES} pages (seed {SEED}, no locality: the \
              deepest stacks); vs. one plain {policy} simulation at {SINGLE_FRAMES} frames on \
-             the same string; goal ratio ≤ {GOAL}; best of {} after one untimed run, {clock}",
+             the same string; goal ratio ≤ {GOAL}; best of {}, {clock}",
             super::table::num(references(scale) as f64),
             scale.repetitions()
         )

@@ -238,7 +238,7 @@ pub fn all(scale: Scale) -> Report {
         super::curves::native(scale),
         "native",
         scale,
-        "thread CPU time",
+        "thread CPU time, after one untimed run",
     ));
     report
 }
