@@ -340,32 +340,31 @@ mod tests {
             .collect()
     }
 
+    /// `n` references over `pages` pages, a third each (in turn) uniformly random, from a
+    /// hot set of `hot` pages, and a cyclic scan: deep, shallow and in-order reuse.
+    fn mixed_refs(n: usize, pages: u64, hot: u64, seed: u64) -> Vec<u32> {
+        let mut rng = crate::SplitMix64::new(seed);
+        (0..n)
+            .map(|i| match i % 3 {
+                0 => rng.below(pages) as u32,
+                1 => rng.below(hot) as u32,
+                _ => (i as u64 / 3 % pages) as u32,
+            })
+            .collect()
+    }
+
     #[test]
     fn the_opt_walk_agrees_with_a_plain_one_across_blocks_and_chunks() {
         // 3,000 pages: 375 blocks of 8 levels, 47 sixty-fours, 6 five-hundred-twelves; the
         // 60,000 references are walked in 15 chunks.
-        let mut rng = crate::SplitMix64::new(7);
-        let refs: Vec<u32> = (0..60_000)
-            .map(|i| match i % 3 {
-                0 => rng.below(3000) as u32,
-                1 => rng.below(40) as u32,
-                _ => (i / 3 % 3000) as u32,
-            })
-            .collect();
+        let refs = mixed_refs(60_000, 3000, 40, 7);
         assert_eq!(opt_depths(&refs), plain_opt_depths(&refs));
     }
 
     #[test]
     fn lru_depths_agree_with_a_plain_stack_across_words_and_compactions() {
-        // 700 pages: 22 words of marks, compacted every ~700 references.
-        let mut rng = crate::SplitMix64::new(3);
-        let refs: Vec<u32> = (0..30_000)
-            .map(|i| match i % 4 {
-                0 => rng.below(700) as u32,
-                1 => rng.below(20) as u32,
-                _ => (i / 4 % 700) as u32,
-            })
-            .collect();
+        // 700 pages: 22 words of marks, compacted every ~700 references; 8 chunks.
+        let refs = mixed_refs(30_000, 700, 20, 3);
         let mut stack: Vec<u32> = Vec::new(); // most recent first
         let plain: Vec<u32> = refs
             .iter()
