@@ -253,7 +253,7 @@ impl MemoryManager {
 
 #[cfg(test)]
 mod tests {
-    use crate::fake::{FakeEnv, CONTAINER};
+    use crate::fake::{anon, FakeEnv, CONTAINER};
     use crate::{
         MmError, PagerEvent, PolicyKind, Prot, RegionKind, EEXIST, EINVAL, ENOMEM, USER_TOP,
     };
@@ -329,15 +329,7 @@ mod tests {
     #[test]
     fn partial_munmap_splits_the_region_and_frees_frames_and_swap() {
         let (mut mm, mut env) = FakeEnv::setup(2, PolicyKind::Fifo);
-        let a = mm
-            .mmap(
-                &mut env,
-                None,
-                3 * PAGE_SIZE,
-                Prot::RW,
-                RegionKind::Anonymous,
-            )
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 3);
         for p in 0..3 {
             env.write(&mut mm, a + p * PAGE_SIZE, 1).unwrap();
         }
@@ -369,15 +361,7 @@ mod tests {
     #[test]
     fn pinning_too_much_or_outside_regions_is_refused() {
         let (mut mm, mut env) = FakeEnv::setup(2, PolicyKind::Clock);
-        let a = mm
-            .mmap(
-                &mut env,
-                None,
-                2 * PAGE_SIZE,
-                Prot::RW,
-                RegionKind::Anonymous,
-            )
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 2);
         assert!(matches!(
             mm.pin(&mut env, a, 2 * PAGE_SIZE),
             Err(MmError::PinLimit { .. })

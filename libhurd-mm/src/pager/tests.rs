@@ -2,7 +2,7 @@
 //! and determinism.
 
 use super::*;
-use crate::fake::{FakeEnv, CONTAINER};
+use crate::fake::{anon, FakeEnv, CONTAINER};
 use crate::region::{Prot, RegionKind};
 use physmem::{Request, Rights, PAGE_SIZE};
 use proptest::prelude::*;
@@ -14,17 +14,6 @@ fn live() -> Vec<PolicyKind> {
         .into_iter()
         .filter(|k| k.is_live())
         .collect()
-}
-
-fn anon(mm: &mut MemoryManager, env: &mut FakeEnv, pages: u32) -> u32 {
-    mm.mmap(
-        env,
-        None,
-        pages * PAGE_SIZE,
-        Prot::RW,
-        RegionKind::Anonymous,
-    )
-    .unwrap()
 }
 
 #[test]
