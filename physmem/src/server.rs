@@ -364,12 +364,7 @@ mod tests {
         let ctl = pm.create_control(TaskId(1), 4).unwrap();
         let r = pm.handle(TaskId(2), Request::ContainerCreate { control: ctl });
         assert_eq!(r.result, Err(PhysmemError::PermissionDenied(ctl)));
-        let Ok(Reply::Handle(c)) = pm
-            .handle(TaskId(1), Request::ContainerCreate { control: ctl })
-            .result
-        else {
-            panic!("create failed")
-        };
+        let c = crate::testkit::create(&mut pm, TaskId(1), ctl);
         let r = pm.handle(TaskId(1), Request::ContainerCreate { control: c });
         assert_eq!(
             r.result,
@@ -382,12 +377,7 @@ mod tests {
         let mut pm = boot(16);
         let ctl = pm.create_control(TaskId(1), 4).unwrap();
         pm.create_control(TaskId(2), 4).unwrap();
-        let Ok(Reply::Handle(c)) = pm
-            .handle(TaskId(1), Request::ContainerCreate { control: ctl })
-            .result
-        else {
-            panic!("create failed")
-        };
+        let c = crate::testkit::create(&mut pm, TaskId(1), ctl);
         let r = pm.handle(
             TaskId(1),
             Request::ContainerShare {
@@ -491,12 +481,7 @@ mod tests {
         let mut pm = boot(16);
         let ctl = pm.create_control(TaskId(1), 4).unwrap();
         pm.create_control(TaskId(2), 4).unwrap();
-        let Ok(Reply::Handle(c)) = pm
-            .handle(TaskId(1), Request::ContainerCreate { control: ctl })
-            .result
-        else {
-            panic!("create failed")
-        };
+        let c = crate::testkit::create(&mut pm, TaskId(1), ctl);
         let c2 = crate::testkit::share(&mut pm, TaskId(1), c, TaskId(2));
         crate::testkit::alloc(&mut pm, TaskId(1), c, 0, 0x2000).unwrap();
         crate::testkit::map_all(&mut pm, TaskId(1), c, Rights::RW, 0, 0, 0x2000);
