@@ -36,19 +36,28 @@ impl MemoryManager {
             return Err(MmError::EmptyLength);
         }
         let size = round_up(len).ok_or(MmError::Overflow { start: 0, len })?;
-        let start = match addr {
-            None => self
-                .space
-                .first_fit(MMAP_BASE, size)
-                .ok_or(MmError::NoSpace(size))?,
-            Some(a) => {
-                checked_range(a, len)?;
-                a
-            }
-        };
+        let start = self.place(addr, len, size)?;
         self.add(start, size, prot, name, backing)?;
         self.flush(env);
         Ok(start)
+    }
+
+    /// Where a new mapping of `len` bytes (`size` rounded up to pages) starts: at `addr` if
+    /// given, else the first hole from `MMAP_BASE`.
+    ///
+    /// # Errors
+    /// `checked_range`'s refusals of `addr`, or `NoSpace` if no hole is large enough.
+    pub(crate) fn place(&self, addr: Option<u32>, len: u32, size: u32) -> Result<u32, MmError> {
+        match addr {
+            None => self
+                .space
+                .first_fit(MMAP_BASE, size)
+                .ok_or(MmError::NoSpace(size)),
+            Some(a) => {
+                checked_range(a, len)?;
+                Ok(a)
+            }
+        }
     }
 
     /// Add a program region (text, data, bss) at `start`, filled on first touch from `image`
