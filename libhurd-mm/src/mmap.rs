@@ -201,14 +201,7 @@ impl MemoryManager {
             .step_by(PAGE_SIZE as usize)
             .filter(|p| !self.pinned.contains(p))
             .collect();
-        let (asked, pinned) = (new.len() as u32, self.pinned.len() as u32);
-        if pinned + asked >= self.limit {
-            return Err(MmError::PinLimit {
-                asked,
-                pinned,
-                frames: self.limit,
-            });
-        }
+        self.check_pin_limit(new.len() as u32)?;
         for page in new {
             if !self.resident.contains(page) {
                 self.bring_in(env, page, Cause::Pin)
@@ -216,6 +209,23 @@ impl MemoryManager {
             }
             self.pinned.insert(page);
             env.event(PagerEvent::Pin { vaddr: page });
+        }
+        Ok(())
+    }
+
+    /// Refuses pinning `asked` more pages if the pinned pages would leave no frame to page
+    /// through.
+    ///
+    /// # Errors
+    /// `PinLimit`.
+    fn check_pin_limit(&self, asked: u32) -> Result<(), MmError> {
+        let pinned = self.pinned.len() as u32;
+        if pinned + asked >= self.limit {
+            return Err(MmError::PinLimit {
+                asked,
+                pinned,
+                frames: self.limit,
+            });
         }
         Ok(())
     }
@@ -245,14 +255,7 @@ impl MemoryManager {
             .filter(|p| !self.pinned.contains(p))
             .collect();
         new.dedup();
-        let (asked, pinned) = (new.len() as u32, self.pinned.len() as u32);
-        if pinned + asked >= self.limit {
-            return Err(MmError::PinLimit {
-                asked,
-                pinned,
-                frames: self.limit,
-            });
-        }
+        self.check_pin_limit(new.len() as u32)?;
         for page in new {
             self.pin(env, page, PAGE_SIZE)?;
         }
