@@ -408,16 +408,11 @@ mod tests {
         );
         assert_eq!(again.result, Ok(Reply::Handle(h2)));
         // Task 2 can use its handle, but not task 1's.
-        let alloc = |h| Request::ContainerAllocate {
-            container: h,
-            start: 0,
-            size: PAGE_SIZE,
-        };
         assert_eq!(
-            pm.handle(TaskId(2), alloc(c)).result,
+            crate::testkit::alloc(&mut pm, TaskId(2), c, 0, PAGE_SIZE),
             Err(PhysmemError::PermissionDenied(c))
         );
-        assert!(pm.handle(TaskId(2), alloc(h2)).result.is_ok());
+        assert!(crate::testkit::alloc(&mut pm, TaskId(2), h2, 0, PAGE_SIZE).is_ok());
         pm.check_invariants().unwrap();
     }
 
@@ -496,13 +491,8 @@ mod tests {
             }
         )));
         assert_eq!(pm.stats().free, 16);
-        let alloc = |h| Request::ContainerAllocate {
-            container: h,
-            start: 0,
-            size: PAGE_SIZE,
-        };
         assert_eq!(
-            pm.handle(TaskId(2), alloc(c2)).result,
+            crate::testkit::alloc(&mut pm, TaskId(2), c2, 0, PAGE_SIZE),
             Err(PhysmemError::PermissionDenied(c2))
         );
         assert_eq!(
