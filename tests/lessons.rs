@@ -404,12 +404,7 @@ fn bad_link_targets_are_refused_by_the_loader_with_the_reason() {
 fn docs_lessons_are_generated_from_the_sources() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/lessons");
     let all = lessons::all().expect("every lesson parses");
-    let mut pages: Vec<(String, String)> = all
-        .iter()
-        .map(|l| (l.doc_file(), markdown::page(l)))
-        .collect();
-    pages.push(("README.md".into(), markdown::index(&all)));
-    for (file, want) in pages {
+    for (file, want) in markdown::pages(&all) {
         let have = std::fs::read_to_string(dir.join(&file)).unwrap_or_default();
         assert!(
             have.trim_end() == want.trim_end(),

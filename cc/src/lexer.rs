@@ -155,6 +155,15 @@ impl Lexer<'_> {
         self.src.get(self.i + k).copied()
     }
 
+    /// The bytes from the cursor on while `keep` holds, consumed.
+    fn take_while(&mut self, keep: impl Fn(u8) -> bool) -> String {
+        let start = self.i;
+        while self.peek(0).is_some_and(&keep) {
+            self.i += 1;
+        }
+        String::from_utf8_lossy(&self.src[start..self.i]).into_owned()
+    }
+
     fn newline(&mut self) {
         self.i += 1;
         self.line += 1;
@@ -171,14 +180,7 @@ impl Lexer<'_> {
 
     fn token(&mut self, c: u8, pos: Pos) -> CResult<TokKind> {
         if c.is_ascii_alphabetic() || c == b'_' {
-            let start = self.i;
-            while self
-                .peek(0)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
-            {
-                self.i += 1;
-            }
-            let s = String::from_utf8_lossy(&self.src[start..self.i]).into_owned();
+            let s = self.take_while(|c| c.is_ascii_alphanumeric() || c == b'_');
             return Ok(TokKind::Ident(s));
         }
         if c.is_ascii_digit() {
@@ -290,14 +292,9 @@ impl Lexer<'_> {
     }
 
     fn number(&mut self, pos: Pos) -> CResult<TokKind> {
-        let start = self.i;
-        while self
-            .peek(0)
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'.')
-        {
-            self.i += 1;
-        }
-        let text = String::from_utf8_lossy(&self.src[start..self.i]).to_ascii_lowercase();
+        let text = self
+            .take_while(|c| c.is_ascii_alphanumeric() || c == b'.')
+            .to_ascii_lowercase();
         let bad = || CompileError::at(pos, format!("'{text}' is not a valid integer constant"));
         let digits = text.trim_end_matches(['u', 'l']);
         let suffix = &text[digits.len()..];

@@ -141,7 +141,7 @@ impl MemoryManager {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::FakeEnv;
+    use crate::fake::{anon, FakeEnv};
     use crate::{MmError, PolicyKind};
 
     fn evictions(env: &FakeEnv) -> Vec<(u32, String)> {
@@ -157,15 +157,7 @@ mod tests {
     #[test]
     fn will_need_prefetches_so_the_touch_does_not_fault() {
         let (mut mm, mut env) = FakeEnv::setup(4, PolicyKind::Clock);
-        let a = mm
-            .mmap(
-                &mut env,
-                None,
-                4 * PAGE_SIZE,
-                Prot::RW,
-                RegionKind::Anonymous,
-            )
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 4);
         mm.advise(&mut env, a, 2 * PAGE_SIZE, Advice::WillNeed)
             .unwrap();
         assert_eq!(mm.stats().prefetches, 2);
@@ -181,15 +173,7 @@ mod tests {
     #[test]
     fn dont_need_gives_the_frame_back_and_drops_the_contents() {
         let (mut mm, mut env) = FakeEnv::setup(4, PolicyKind::Clock);
-        let a = mm
-            .mmap(
-                &mut env,
-                None,
-                2 * PAGE_SIZE,
-                Prot::RW,
-                RegionKind::Anonymous,
-            )
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 2);
         env.write(&mut mm, a, 7).unwrap();
         env.write(&mut mm, a + PAGE_SIZE, 8).unwrap();
         mm.advise(&mut env, a, PAGE_SIZE, Advice::DontNeed).unwrap();
@@ -201,15 +185,7 @@ mod tests {
     #[test]
     fn application_policy_evicts_spent_read_once_pages_then_lowest_priority() {
         let (mut mm, mut env) = FakeEnv::setup(2, PolicyKind::App);
-        let a = mm
-            .mmap(
-                &mut env,
-                None,
-                4 * PAGE_SIZE,
-                Prot::RW,
-                RegionKind::Anonymous,
-            )
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 4);
         mm.advise(&mut env, a + PAGE_SIZE, PAGE_SIZE, Advice::ReadOnce)
             .unwrap();
         mm.advise(&mut env, a + 2 * PAGE_SIZE, PAGE_SIZE, Advice::Priority(-5))
@@ -235,15 +211,7 @@ mod tests {
     #[test]
     fn discardable_advice_drops_instead_of_writing_out() {
         let (mut mm, mut env) = FakeEnv::setup(1, PolicyKind::App);
-        let a = mm
-            .mmap(
-                &mut env,
-                None,
-                2 * PAGE_SIZE,
-                Prot::RW,
-                RegionKind::Anonymous,
-            )
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 2);
         mm.advise(&mut env, a, PAGE_SIZE, Advice::Discardable)
             .unwrap();
         env.write(&mut mm, a, 1).unwrap();

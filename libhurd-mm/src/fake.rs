@@ -5,11 +5,24 @@
 use crate::env::{Access, FaultMsg, PagerEnv, PagerEvent, RefBits, Segv};
 use crate::pager::{MemoryManager, MmConfig};
 use crate::policy::PolicyKind;
+use crate::region::{Prot, RegionKind};
 use physmem::{Handle, MapItem, Pfn, PhysmemError, Reply, Request, Rights, PAGE_SIZE};
 use std::collections::BTreeMap;
 
 /// The container handle the fake hands out.
 pub const CONTAINER: Handle = Handle(77);
+
+/// A fresh read-write anonymous region of `pages` pages: its address.
+pub fn anon(mm: &mut MemoryManager, env: &mut FakeEnv, pages: u32) -> u32 {
+    mm.mmap(
+        env,
+        None,
+        pages * PAGE_SIZE,
+        Prot::RW,
+        RegionKind::Anonymous,
+    )
+    .unwrap()
+}
 
 type Chooser = Box<dyn FnMut(&[u32]) -> Option<u32>>;
 

@@ -13,7 +13,7 @@
 use crate::env::{Access, PagerEnv, PagerEvent};
 use crate::error::MmError;
 use crate::pager::{map_page, MemoryManager, Page};
-use crate::region::{checked_range, page_of, round_up, Prot, Region, MMAP_BASE};
+use crate::region::{checked_range, page_of, round_up, Prot, Region};
 use crate::store::{Backing, FileMap, OpenFile};
 use physmem::{CopyMode, Request, Rights, PAGE_SIZE};
 
@@ -132,16 +132,7 @@ impl MemoryManager {
         offset
             .checked_add(size)
             .ok_or(MmError::Overflow { start: offset, len })?;
-        let start = match addr {
-            None => self
-                .space
-                .first_fit(MMAP_BASE, size)
-                .ok_or(MmError::NoSpace(size))?,
-            Some(a) => {
-                checked_range(a, len)?;
-                a
-            }
-        };
+        let start = self.place(addr, len, size)?;
         let how = if shared { "shared" } else { "private" };
         let name = format!("{} ({how})", f.path);
         let backing = Backing::File(FileMap {

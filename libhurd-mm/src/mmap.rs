@@ -36,19 +36,28 @@ impl MemoryManager {
             return Err(MmError::EmptyLength);
         }
         let size = round_up(len).ok_or(MmError::Overflow { start: 0, len })?;
-        let start = match addr {
-            None => self
-                .space
-                .first_fit(MMAP_BASE, size)
-                .ok_or(MmError::NoSpace(size))?,
-            Some(a) => {
-                checked_range(a, len)?;
-                a
-            }
-        };
+        let start = self.place(addr, len, size)?;
         self.add(start, size, prot, name, backing)?;
         self.flush(env);
         Ok(start)
+    }
+
+    /// Where a new mapping of `len` bytes (`size` rounded up to pages) starts: at `addr` if
+    /// given, else the first hole from `MMAP_BASE`.
+    ///
+    /// # Errors
+    /// `checked_range`'s refusals of `addr`, or `NoSpace` if no hole is large enough.
+    pub(crate) fn place(&self, addr: Option<u32>, len: u32, size: u32) -> Result<u32, MmError> {
+        match addr {
+            None => self
+                .space
+                .first_fit(MMAP_BASE, size)
+                .ok_or(MmError::NoSpace(size)),
+            Some(a) => {
+                checked_range(a, len)?;
+                Ok(a)
+            }
+        }
     }
 
     /// Add a program region (text, data, bss) at `start`, filled on first touch from `image`
@@ -192,14 +201,7 @@ impl MemoryManager {
             .step_by(PAGE_SIZE as usize)
             .filter(|p| !self.pinned.contains(p))
             .collect();
-        let (asked, pinned) = (new.len() as u32, self.pinned.len() as u32);
-        if pinned + asked >= self.limit {
-            return Err(MmError::PinLimit {
-                asked,
-                pinned,
-                frames: self.limit,
-            });
-        }
+        self.check_pin_limit(new.len() as u32)?;
         for page in new {
             if !self.resident.contains(page) {
                 self.bring_in(env, page, Cause::Pin)
@@ -207,6 +209,23 @@ impl MemoryManager {
             }
             self.pinned.insert(page);
             env.event(PagerEvent::Pin { vaddr: page });
+        }
+        Ok(())
+    }
+
+    /// Refuses pinning `asked` more pages if the pinned pages would leave no frame to page
+    /// through.
+    ///
+    /// # Errors
+    /// `PinLimit`.
+    fn check_pin_limit(&self, asked: u32) -> Result<(), MmError> {
+        let pinned = self.pinned.len() as u32;
+        if pinned + asked >= self.limit {
+            return Err(MmError::PinLimit {
+                asked,
+                pinned,
+                frames: self.limit,
+            });
         }
         Ok(())
     }
@@ -236,14 +255,7 @@ impl MemoryManager {
             .filter(|p| !self.pinned.contains(p))
             .collect();
         new.dedup();
-        let (asked, pinned) = (new.len() as u32, self.pinned.len() as u32);
-        if pinned + asked >= self.limit {
-            return Err(MmError::PinLimit {
-                asked,
-                pinned,
-                frames: self.limit,
-            });
-        }
+        self.check_pin_limit(new.len() as u32)?;
         for page in new {
             self.pin(env, page, PAGE_SIZE)?;
         }
@@ -253,7 +265,7 @@ impl MemoryManager {
 
 #[cfg(test)]
 mod tests {
-    use crate::fake::{FakeEnv, CONTAINER};
+    use crate::fake::{anon, FakeEnv, CONTAINER};
     use crate::{
         MmError, PagerEvent, PolicyKind, Prot, RegionKind, EEXIST, EINVAL, ENOMEM, USER_TOP,
     };
@@ -329,15 +341,7 @@ mod tests {
     #[test]
     fn partial_munmap_splits_the_region_and_frees_frames_and_swap() {
         let (mut mm, mut env) = FakeEnv::setup(2, PolicyKind::Fifo);
-        let a = mm
-            .mmap(
-                &mut env,
-                None,
-                3 * PAGE_SIZE,
-                Prot::RW,
-                RegionKind::Anonymous,
-            )
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 3);
         for p in 0..3 {
             env.write(&mut mm, a + p * PAGE_SIZE, 1).unwrap();
         }
@@ -369,15 +373,7 @@ mod tests {
     #[test]
     fn pinning_too_much_or_outside_regions_is_refused() {
         let (mut mm, mut env) = FakeEnv::setup(2, PolicyKind::Clock);
-        let a = mm
-            .mmap(
-                &mut env,
-                None,
-                2 * PAGE_SIZE,
-                Prot::RW,
-                RegionKind::Anonymous,
-            )
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 2);
         assert!(matches!(
             mm.pin(&mut env, a, 2 * PAGE_SIZE),
             Err(MmError::PinLimit { .. })

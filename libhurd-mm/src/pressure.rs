@@ -83,22 +83,14 @@ impl MemoryManager {
 
 #[cfg(test)]
 mod tests {
-    use crate::fake::FakeEnv;
+    use crate::fake::{anon, FakeEnv};
     use crate::{PagerEvent, PolicyKind, Prot, RegionKind};
     use physmem::{Request, PAGE_SIZE};
 
     #[test]
     fn return_frames_gives_back_exactly_the_count_and_writes_dirty_pages_out() {
         let (mut mm, mut env) = FakeEnv::setup(4, PolicyKind::Fifo);
-        let a = mm
-            .mmap(
-                &mut env,
-                None,
-                4 * PAGE_SIZE,
-                Prot::RW,
-                RegionKind::Anonymous,
-            )
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 4);
         env.write(&mut mm, a, 1).unwrap();
         env.write(&mut mm, a + PAGE_SIZE, 2).unwrap();
         env.read(&mut mm, a + 2 * PAGE_SIZE).unwrap();
@@ -126,15 +118,7 @@ mod tests {
     #[test]
     fn pressure_drops_discardable_pages_first() {
         let (mut mm, mut env) = FakeEnv::setup(3, PolicyKind::Fifo);
-        let a = mm
-            .mmap(
-                &mut env,
-                None,
-                2 * PAGE_SIZE,
-                Prot::RW,
-                RegionKind::Anonymous,
-            )
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 2);
         let d = mm
             .mmap(&mut env, None, PAGE_SIZE, Prot::RW, RegionKind::Discardable)
             .unwrap();
@@ -149,15 +133,7 @@ mod tests {
     #[test]
     fn return_frames_stops_at_pinned_pages() {
         let (mut mm, mut env) = FakeEnv::setup(3, PolicyKind::Clock);
-        let a = mm
-            .mmap(
-                &mut env,
-                None,
-                2 * PAGE_SIZE,
-                Prot::RW,
-                RegionKind::Anonymous,
-            )
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 2);
         mm.pin(&mut env, a, PAGE_SIZE).unwrap();
         env.read(&mut mm, a + PAGE_SIZE).unwrap();
         assert_eq!(mm.return_frames(&mut env, 5), 1);
@@ -170,9 +146,7 @@ mod tests {
     #[test]
     fn a_lost_frame_zero_fills_next_time_and_says_so() {
         let (mut mm, mut env) = FakeEnv::setup(4, PolicyKind::Clock);
-        let a = mm
-            .mmap(&mut env, None, PAGE_SIZE, Prot::RW, RegionKind::Anonymous)
-            .unwrap();
+        let a = anon(&mut mm, &mut env, 1);
         mm.add_named_region(0x40_0000, PAGE_SIZE, Prot::RX, "text", vec![0x90])
             .unwrap();
         env.write(&mut mm, a, 9).unwrap();

@@ -364,12 +364,7 @@ mod tests {
         let ctl = pm.create_control(TaskId(1), 4).unwrap();
         let r = pm.handle(TaskId(2), Request::ContainerCreate { control: ctl });
         assert_eq!(r.result, Err(PhysmemError::PermissionDenied(ctl)));
-        let Ok(Reply::Handle(c)) = pm
-            .handle(TaskId(1), Request::ContainerCreate { control: ctl })
-            .result
-        else {
-            panic!("create failed")
-        };
+        let c = crate::testkit::create(&mut pm, TaskId(1), ctl);
         let r = pm.handle(TaskId(1), Request::ContainerCreate { control: c });
         assert_eq!(
             r.result,
@@ -382,12 +377,7 @@ mod tests {
         let mut pm = boot(16);
         let ctl = pm.create_control(TaskId(1), 4).unwrap();
         pm.create_control(TaskId(2), 4).unwrap();
-        let Ok(Reply::Handle(c)) = pm
-            .handle(TaskId(1), Request::ContainerCreate { control: ctl })
-            .result
-        else {
-            panic!("create failed")
-        };
+        let c = crate::testkit::create(&mut pm, TaskId(1), ctl);
         let r = pm.handle(
             TaskId(1),
             Request::ContainerShare {
@@ -418,16 +408,11 @@ mod tests {
         );
         assert_eq!(again.result, Ok(Reply::Handle(h2)));
         // Task 2 can use its handle, but not task 1's.
-        let alloc = |h| Request::ContainerAllocate {
-            container: h,
-            start: 0,
-            size: PAGE_SIZE,
-        };
         assert_eq!(
-            pm.handle(TaskId(2), alloc(c)).result,
+            crate::testkit::alloc(&mut pm, TaskId(2), c, 0, PAGE_SIZE),
             Err(PhysmemError::PermissionDenied(c))
         );
-        assert!(pm.handle(TaskId(2), alloc(h2)).result.is_ok());
+        assert!(crate::testkit::alloc(&mut pm, TaskId(2), h2, 0, PAGE_SIZE).is_ok());
         pm.check_invariants().unwrap();
     }
 
@@ -491,12 +476,7 @@ mod tests {
         let mut pm = boot(16);
         let ctl = pm.create_control(TaskId(1), 4).unwrap();
         pm.create_control(TaskId(2), 4).unwrap();
-        let Ok(Reply::Handle(c)) = pm
-            .handle(TaskId(1), Request::ContainerCreate { control: ctl })
-            .result
-        else {
-            panic!("create failed")
-        };
+        let c = crate::testkit::create(&mut pm, TaskId(1), ctl);
         let c2 = crate::testkit::share(&mut pm, TaskId(1), c, TaskId(2));
         crate::testkit::alloc(&mut pm, TaskId(1), c, 0, 0x2000).unwrap();
         crate::testkit::map_all(&mut pm, TaskId(1), c, Rights::RW, 0, 0, 0x2000);
@@ -511,13 +491,8 @@ mod tests {
             }
         )));
         assert_eq!(pm.stats().free, 16);
-        let alloc = |h| Request::ContainerAllocate {
-            container: h,
-            start: 0,
-            size: PAGE_SIZE,
-        };
         assert_eq!(
-            pm.handle(TaskId(2), alloc(c2)).result,
+            crate::testkit::alloc(&mut pm, TaskId(2), c2, 0, PAGE_SIZE),
             Err(PhysmemError::PermissionDenied(c2))
         );
         assert_eq!(

@@ -17,6 +17,11 @@ pub fn container(pm: &mut Physmem, task: TaskId, guaranteed: u32) -> Handle {
     let control = pm
         .create_control(task, guaranteed)
         .expect("container: guarantee");
+    create(pm, task, control)
+}
+
+/// `ContainerCreate` by `task` under `control`: the new container; panics on refusal.
+pub fn create(pm: &mut Physmem, task: TaskId, control: Handle) -> Handle {
     match pm.handle(task, Request::ContainerCreate { control }).result {
         Ok(Reply::Handle(h)) => h,
         other => panic!("container: {other:?}"),

@@ -27,6 +27,7 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
+import { APP, CHROMIUM_ARGS, VIEWPORT, executablePath } from './chromium.mjs';
 
 const [url, configPath, outPath] = process.argv.slice(2);
 if (!url || !configPath || !outPath) {
@@ -34,20 +35,6 @@ if (!url || !configPath || !outPath) {
   process.exit(2);
 }
 const config = JSON.parse(await readFile(configPath, 'utf8'));
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const APP = '#selfpage[data-ready="true"]';
-// Chromium here has no network: these flags (as in run.mjs) keep it from stalling.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
-const VIEWPORT = { width: 1440, height: 900 };
 
 const result = { errors: {} };
 const log = (line) => console.log(`bench (browser): ${line}`);

@@ -25,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { chromium } from 'playwright-core';
+import { APP, CHROMIUM_ARGS, VIEWPORT, executablePath } from './chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [url, filter] = process.argv.slice(2);
@@ -32,23 +33,8 @@ if (!url || !/^https?:\/\//.test(url)) {
   console.error('usage: node tests/e2e/run.mjs http://127.0.0.1:PORT/ [FILTER]');
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const screenshotDir = path.resolve(process.env.SCREENSHOT_DIR || path.join(here, '../../target/screenshots'));
 const timeoutMs = Number(process.env.E2E_TIMEOUT_MS || 30000);
-const APP = '#selfpage[data-ready="true"]';
-const VIEWPORT = { width: 1440, height: 900 };
-
-// Chromium here has no network: these flags keep it from stalling on refused connections.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 /** Loads checks/*.mjs, sorted by file name, keeping those matching FILTER. */
 async function loadChecks() {

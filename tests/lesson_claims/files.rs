@@ -6,6 +6,15 @@ use selfpage_core::{Endpoint, Event, Record, Session, FILE_SERVER};
 
 use crate::run;
 
+/// The file at `path` on the file server's disk at the end of the run.
+fn on_disk(s: &Session, path: &str) -> Vec<u8> {
+    s.kernel()
+        .file_server()
+        .expect("file server")
+        .contents(path)
+        .expect("the file")
+}
+
 fn records(s: &Session) -> Vec<Record> {
     s.kernel().trace().records().iter().cloned().collect()
 }
@@ -77,12 +86,7 @@ pub fn lesson_13_a_file_fault_costs_a_block_read_and_twelve_messages_a_cache_hit
 /// A claim of the lesson, measured: the private write never reaches the file.
 pub fn lesson_14_a_private_copy_is_one_the_file_never_sees() {
     let s = run("file-private");
-    let disk = s
-        .kernel()
-        .file_server()
-        .expect("file server")
-        .contents("/etc/config")
-        .expect("the file");
+    let disk = on_disk(&s, "/etc/config");
     assert_eq!(&disk[..8], b"cfg cfg ");
 }
 
@@ -108,20 +112,10 @@ pub fn lesson_15_under_pressure_the_cache_gives_frames_back_and_nothing_is_lost(
         _ => None,
     });
     assert_eq!(returned, Some(22));
-    let disk = s
-        .kernel()
-        .file_server()
-        .expect("file server")
-        .contents("/data/big")
-        .expect("the file");
+    let disk = on_disk(&s, "/data/big");
     assert!((0..32).all(|p| disk[p * 4096 + 1] == b'*'));
     let scan = run("file-scan");
-    let disk = scan
-        .kernel()
-        .file_server()
-        .expect("file server")
-        .contents("/data/big")
-        .expect("the file");
+    let disk = on_disk(&scan, "/data/big");
     assert!((0..32).all(|p| disk[p * 4096 + 1] == b'*'));
 }
 

@@ -4,12 +4,8 @@
 
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use crate::plot::{compact, nice_max, prepare};
+use crate::plot::{compact, nice_max, prepare, GRID, LABEL};
 
-/// Colour of axes and grid lines.
-const GRID: &str = "#e5e7eb";
-/// Colour of axis labels.
-const LABEL: &str = "#6b7280";
 /// Colour of the task's frame-count marker and of Belady points.
 const MARK: &str = "#d55e00";
 

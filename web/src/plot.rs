@@ -4,9 +4,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// Colour of axes and grid lines.
-const GRID: &str = "#e5e7eb";
+pub(crate) const GRID: &str = "#e5e7eb";
 /// Colour of axis labels.
-const LABEL: &str = "#6b7280";
+pub(crate) const LABEL: &str = "#6b7280";
 /// Font of axis labels.
 const FONT: &str = "11px system-ui, sans-serif";
 

@@ -1,53 +1,11 @@
 //! Component tests of the playground in headless Chromium: the real app, clicked.
 
-use std::time::Duration;
-
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn settle() {
-    yew::platform::time::sleep(Duration::ZERO).await;
-}
-
-fn doc() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a document")
-}
-
-fn find(root: &Element, sel: &str) -> Element {
-    root.query_selector(sel)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("no element {sel}"))
-}
-
-fn text(root: &Element, sel: &str) -> String {
-    find(root, sel).text_content().unwrap_or_default()
-}
-
-async fn click(root: &Element, sel: &str) {
-    find(root, sel)
-        .dyn_into::<HtmlElement>()
-        .expect("clickable")
-        .click();
-    settle().await;
-}
-
-async fn mount() -> Element {
-    let root = doc().create_element("div").expect("div");
-    doc()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
-    yew::Renderer::<selfpage_web::App>::with_root(root.clone()).render();
-    settle().await;
-    root
-}
+mod support;
+use support::*;
 
 #[wasm_bindgen_test]
 async fn next_fault_shows_the_fault_the_frame_and_the_pte() {

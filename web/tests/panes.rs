@@ -5,70 +5,12 @@ use std::time::Duration;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn settle() {
-    yew::platform::time::sleep(Duration::ZERO).await;
-}
-
-fn doc() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a document")
-}
-
-fn find(root: &Element, sel: &str) -> Element {
-    root.query_selector(sel)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("no element {sel}"))
-}
-
-fn text(root: &Element, sel: &str) -> String {
-    find(root, sel).text_content().unwrap_or_default()
-}
-
-async fn click(root: &Element, sel: &str) {
-    find(root, sel)
-        .dyn_into::<HtmlElement>()
-        .expect("clickable")
-        .click();
-    settle().await;
-}
-
-/// Fires a bubbling `input` event, as typing does.
-async fn input(el: &Element) {
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    let ev = web_sys::Event::new_with_event_init_dict("input", &init).expect("event");
-    el.dispatch_event(&ev).expect("dispatch");
-    settle().await;
-}
-
-async fn mount() -> Element {
-    // Each test starts from the built-in scenario, not one a previous test left in the URL.
-    mount_at("#").await
-}
-
-/// Mounts the app as opened at URL fragment `hash`.
-async fn mount_at(hash: &str) -> Element {
-    if let Some(w) = web_sys::window() {
-        let _ = w
-            .history()
-            .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash)));
-    }
-    let root = doc().create_element("div").expect("div");
-    doc()
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
-    yew::Renderer::<selfpage_web::App>::with_root(root.clone()).render();
-    settle().await;
-    root
-}
+mod support;
+use support::*;
 
 #[wasm_bindgen_test]
 async fn an_assembler_error_shows_line_column_and_message_and_the_page_recovers() {

@@ -89,16 +89,10 @@ impl Tlb {
 
     /// The valid entries, in slot order.
     pub fn entries(&self) -> impl Iterator<Item = TlbEntry> + '_ {
-        self.slots.iter().filter(|s| s.tag != INVALID).map(|s| {
-            let mut flags = PteFlags::PRESENT | PteFlags::USER;
-            flags.set(PteFlags::WRITABLE, s.writable);
-            flags.set(PteFlags::DIRTY, s.dirty);
-            TlbEntry {
-                vpn: Vpn(s.tag),
-                pfn: Pfn(s.frame >> 12),
-                flags,
-            }
-        })
+        self.slots
+            .iter()
+            .filter(|s| s.tag != INVALID)
+            .map(|&s| self.entries_of(s))
     }
 
     /// The cached translation of one page, if any (does not count as a lookup).

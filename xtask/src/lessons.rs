@@ -11,12 +11,7 @@ use selfpage_core::lessons::{self, markdown};
 pub fn run(root: &Path) -> Result<(), String> {
     let all = lessons::all().map_err(|e| e.to_string())?;
     let dir = root.join("docs/lessons");
-    let mut pages: Vec<(String, String)> = all
-        .iter()
-        .map(|l| (l.doc_file(), markdown::page(l)))
-        .collect();
-    pages.push(("README.md".into(), markdown::index(&all)));
-    for (file, text) in pages {
+    for (file, text) in markdown::pages(&all) {
         let path = dir.join(&file);
         std::fs::write(&path, format!("{}\n", text.trim_end()))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -191,6 +191,16 @@ impl Gen<'_> {
         self.emit(&format!("je {target}"));
     }
 
+    /// A loop's or switch's body, where `break` jumps to `brk` and `continue` to `cont`.
+    fn body(&mut self, body: &Stmt, brk: &str, cont: Option<String>) {
+        self.targets.push(Targets {
+            brk: brk.to_string(),
+            cont,
+        });
+        self.stmt(body);
+        self.targets.pop();
+    }
+
     fn stmt(&mut self, s: &Stmt) {
         if !matches!(s.kind, StmtKind::Block(_) | StmtKind::Label(..)) {
             self.at(s.pos);
@@ -228,12 +238,7 @@ impl Gen<'_> {
                     self.expr(c);
                     self.jump_if_zero(&end);
                 }
-                self.targets.push(Targets {
-                    brk: end.clone(),
-                    cont: Some(cont.clone()),
-                });
-                self.stmt(body);
-                self.targets.pop();
+                self.body(body, &end, Some(cont.clone()));
                 self.label(&cont);
                 if let Some(st) = step {
                     self.at(st.pos);
@@ -245,12 +250,7 @@ impl Gen<'_> {
             StmtKind::DoWhile(body, c) => {
                 let (top, cont, end) = (self.new_label(), self.new_label(), self.new_label());
                 self.label(&top);
-                self.targets.push(Targets {
-                    brk: end.clone(),
-                    cont: Some(cont.clone()),
-                });
-                self.stmt(body);
-                self.targets.pop();
+                self.body(body, &end, Some(cont.clone()));
                 self.label(&cont);
                 self.at(c.pos);
                 self.expr(c);
@@ -277,12 +277,7 @@ impl Gen<'_> {
                     self.emit(&format!("jmp {end}"));
                 }
                 let cont = self.targets.last().and_then(|t| t.cont.clone());
-                self.targets.push(Targets {
-                    brk: end.clone(),
-                    cont,
-                });
-                self.stmt(body);
-                self.targets.pop();
+                self.body(body, &end, cont);
                 self.label(&end);
             }
             StmtKind::Case(id) => self.label(&format!(".case{id}")),

@@ -209,14 +209,7 @@ impl Parser {
             return Ok(r);
         }
         let pos = self.pos();
-        let name = match self.peek().and_then(|t| t.ident()) {
-            Some(n) if !is_keyword(n) => {
-                let n = n.to_string();
-                self.i += 1;
-                Some(n)
-            }
-            _ => None,
-        };
+        let name = self.optional_name();
         let ty = self.suffixes(ty)?;
         Ok((name, ty, pos))
     }
@@ -340,17 +333,22 @@ impl Parser {
         Ok(ty)
     }
 
+    /// The name (not a keyword) at the cursor, consumed; `None`, consuming nothing, if
+    /// there is none.
+    fn optional_name(&mut self) -> Option<String> {
+        let name = self
+            .peek()
+            .and_then(|t| t.ident())
+            .filter(|n| !is_keyword(n))?
+            .to_string();
+        self.i += 1;
+        Some(name)
+    }
+
     /// `struct`/`union` after the keyword: a tag, a body, or both.
     fn record(&mut self, is_union: bool) -> CResult<Type> {
         let pos = self.pos();
-        let tag = match self.peek().and_then(|t| t.ident()) {
-            Some(n) if !is_keyword(n) => {
-                let n = n.to_string();
-                self.i += 1;
-                Some(n)
-            }
-            _ => None,
-        };
+        let tag = self.optional_name();
         let kw = if is_union { "union" } else { "struct" };
         if !self.is("{") {
             let Some(tag) = tag else {
@@ -438,14 +436,7 @@ impl Parser {
 
     /// `enum` after the keyword: declares its constants, returns `int`.
     fn enum_spec(&mut self) -> CResult<Type> {
-        let tag = match self.peek().and_then(|t| t.ident()) {
-            Some(n) if !is_keyword(n) => {
-                let n = n.to_string();
-                self.i += 1;
-                Some(n)
-            }
-            _ => None,
-        };
+        let tag = self.optional_name();
         if !self.eat("{") {
             return match tag {
                 Some(_) => Ok(INT),

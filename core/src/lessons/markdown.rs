@@ -8,6 +8,15 @@ use super::{group_digits, Answer, Lesson, Quantity, Row};
 const GENERATED: &str =
     "<!-- Generated from core/lessons/ by `cargo xtask lessons`: edit the TOML, not this file. -->";
 
+/// Every generated file of `docs/lessons/` as (file name, Markdown): one page a lesson,
+/// then the index `README.md`.
+pub fn pages(lessons: &[Lesson]) -> Vec<(String, String)> {
+    let mut pages: Vec<(String, String)> =
+        lessons.iter().map(|l| (l.doc_file(), page(l))).collect();
+    pages.push(("README.md".into(), index(lessons)));
+    pages
+}
+
 /// The Markdown page of one lesson.
 pub fn page(lesson: &Lesson) -> String {
     let mut md = String::new();

@@ -1,7 +1,7 @@
 //! The file system proper ([`DiskFs`]): the directory and the ramdisk, and libpager's
 //! callbacks that read, write and size a file's pages.
 
-use crate::disk::Directory;
+use crate::disk::{Directory, Entry};
 use crate::env::FsEnv;
 use crate::error::FsError;
 use crate::libpager::{Callbacks, FileId};
@@ -19,9 +19,13 @@ pub(super) struct DiskFs {
 }
 
 impl DiskFs {
+    /// The directory entry of `file`; `BadOpen` if the directory has none.
+    fn entry(&self, file: FileId) -> Result<&Entry, FsError> {
+        self.dir.get(file.0).ok_or(FsError::BadOpen(file.0))
+    }
+
     fn block(&self, file: FileId, offset: u32) -> Result<Option<u32>, FsError> {
-        let e = self.dir.get(file.0).ok_or(FsError::BadOpen(file.0))?;
-        Ok(e.block_of(offset))
+        Ok(self.entry(file)?.block_of(offset))
     }
 }
 
@@ -69,7 +73,7 @@ impl Callbacks for DiskFs {
     }
 
     fn report_extent(&self, file: FileId) -> Result<u32, FsError> {
-        Ok(self.dir.get(file.0).ok_or(FsError::BadOpen(file.0))?.size)
+        Ok(self.entry(file)?.size)
     }
 
     fn name(&self, file: FileId) -> Arc<str> {

@@ -176,14 +176,7 @@ pub fn Curves(props: &CurvesProps) -> Html {
     };
     let typed = use_state(String::new);
     let typed_error = use_state(|| None::<String>);
-    let on_typed = {
-        let typed = typed.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                typed.set(input.value());
-            }
-        })
-    };
+    let on_typed = super::keep_value(&typed);
     let on_typed_draw = {
         let (typed, typed_error, run, generation) = (
             typed.clone(),

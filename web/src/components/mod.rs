@@ -20,3 +20,15 @@ pub mod timeline;
 pub mod tlb;
 pub mod toolbar;
 pub mod walk;
+
+use yew::{Callback, InputEvent, TargetCast, UseStateHandle};
+
+/// An `oninput` handler that keeps `text` equal to the text field's value.
+pub(crate) fn keep_value(text: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let text = text.clone();
+    Callback::from(move |e: InputEvent| {
+        if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+            text.set(input.value());
+        }
+    })
+}

@@ -15,22 +15,8 @@ pub fn RefString() -> Html {
         let n = refstring::parse_frames(f)?;
         Ok::<_, String>((refs.clone(), refstring::run_all(&refs, n)))
     });
-    let on_text = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                text.set(i.value());
-            }
-        })
-    };
-    let on_frames = {
-        let frames = frames.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                frames.set(i.value());
-            }
-        })
-    };
+    let on_text = super::keep_value(&text);
+    let on_frames = super::keep_value(&frames);
     let body = match &*result {
         Err(msg) => html! { <p class="field-error" id="refs-error" role="alert">{ msg }</p> },
         Ok((refs, reports)) if refs.is_empty() => {

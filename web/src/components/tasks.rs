@@ -39,7 +39,6 @@ pub fn Tasks(props: &PaneProps) -> Html {
                     let (g, x, id) = (*g, *x, t.id);
                     let s = state.clone();
                     let onclick = Callback::from(move |_: MouseEvent| s.dispatch(Action::SelectTask(id)));
-                    let width = |n: u32| format!("width:{}%", 100 * n / (g + x).max(1));
                     let shown = id == state.task;
                     html! {
                         <tr class={classes!(shown.then_some("selected"))} id={format!("task-{id}")}>
@@ -50,11 +49,7 @@ pub fn Tasks(props: &PaneProps) -> Html {
                             </td>
                             <td>{ format!("{g} + {x}") }</td>
                             <td>
-                                <div class="meter" title={format!("{} of {} frames", t.frames_held, g + x)}>
-                                    <div class="meter-guaranteed" style={width(g)}></div>
-                                    <div class="meter-held" style={width(t.frames_held)}></div>
-                                </div>
-                                { t.frames_held }
+                                { meter(g, x, t.frames_held) }
                             </td>
                             <td class="faults">{ t.faults }</td>
                             <td>{ format!("{}/{}", t.page_ins, t.page_outs) }</td>
@@ -64,18 +59,13 @@ pub fn Tasks(props: &PaneProps) -> Html {
                 }) }
                 { for servers.iter().map(|s| {
                     let (g, x) = (s.guaranteed, s.extra);
-                    let width = |n: u32| format!("width:{}%", 100 * n / (g + x).max(1));
                     html! {
                         <tr class="server" id={format!("server-{}", s.name.replace(' ', "-"))}>
                             <td><span class="swatch sw-cache"></span>{ &s.name }</td>
                             <td>{ if g + x > 0 { format!("{g} + {x}") } else { "—".into() } }</td>
                             <td>
                                 if g + x > 0 {
-                                    <div class="meter" title={format!("{} of {} frames", s.held, g + x)}>
-                                        <div class="meter-guaranteed" style={width(g)}></div>
-                                        <div class="meter-held" style={width(s.held)}></div>
-                                    </div>
-                                    { s.held }
+                                    { meter(g, x, s.held) }
                                 }
                             </td>
                             <td colspan="3" class="status">{ &s.activity }</td>
@@ -89,5 +79,21 @@ pub fn Tasks(props: &PaneProps) -> Html {
                 }) }
             </div>
         </div>
+    }
+}
+
+/// The frames bar of a task or server (`held` frames against `guaranteed` + `extra`), then
+/// `held`.
+fn meter(guaranteed: u32, extra: u32, held: u32) -> Html {
+    let total = guaranteed + extra;
+    let width = |n: u32| format!("width:{}%", 100 * n / total.max(1));
+    html! {
+        <>
+            <div class="meter" title={format!("{held} of {total} frames")}>
+                <div class="meter-guaranteed" style={width(guaranteed)}></div>
+                <div class="meter-held" style={width(held)}></div>
+            </div>
+            { held }
+        </>
     }
 }

@@ -392,9 +392,24 @@ pub(crate) fn first_reg(e: &Expr) -> Option<u32> {
     }
 }
 
+/// Line 1 of `text` parsed as one expression (for tests); panics if tokens are left over.
+#[cfg(test)]
+pub(crate) fn parse_all(text: &str) -> AsmResult<Expr> {
+    let toks = super::lexer::tokenize(text, 1)?;
+    let mut c = Cursor {
+        toks: &toks,
+        pos: 0,
+        line: 1,
+        end_col: 99,
+        scope: "",
+    };
+    let e = parse_expr(&mut c)?;
+    assert!(c.at_end(), "parse_all: tokens left over in {text:?}");
+    Ok(e)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::tokenize;
     use super::*;
 
     struct E;
@@ -418,17 +433,7 @@ mod tests {
     }
 
     fn ev(s: &str) -> AsmResult<Option<i64>> {
-        let toks = tokenize(s, 1)?;
-        let mut c = Cursor {
-            toks: &toks,
-            pos: 0,
-            line: 1,
-            end_col: 99,
-            scope: "",
-        };
-        let e = parse_expr(&mut c)?;
-        assert!(c.at_end(), "{s}");
-        eval(&e, &E)
+        eval(&parse_all(s)?, &E)
     }
 
     #[test]
@@ -454,15 +459,7 @@ mod tests {
 
     #[test]
     fn linear_forms() {
-        let toks = tokenize("ebx + ecx*4 - 8 + ten", 1).unwrap();
-        let mut c = Cursor {
-            toks: &toks,
-            pos: 0,
-            line: 1,
-            end_col: 99,
-            scope: "",
-        };
-        let e = parse_expr(&mut c).unwrap();
+        let e = parse_all("ebx + ecx*4 - 8 + ten").unwrap();
         let l = eval_linear(&e, &E).unwrap();
         assert_eq!(
             l.regs.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>(),

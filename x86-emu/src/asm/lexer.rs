@@ -34,6 +34,15 @@ fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '?' | '@' | '$' | '#')
 }
 
+/// The name starting at `chars[start]` and the index just past it.
+fn ident_at(chars: &[char], start: usize) -> (String, usize) {
+    let end = chars[start..]
+        .iter()
+        .position(|&c| !is_ident_char(c))
+        .map_or(chars.len(), |n| start + n);
+    (chars[start..end].iter().collect(), end)
+}
+
 /// Tokenizes `text` (one line, without its newline) of source line `line`.
 pub(crate) fn tokenize(text: &str, line: u32) -> AsmResult<Vec<Token>> {
     let chars: Vec<char> = text.chars().collect();
@@ -50,11 +59,8 @@ pub(crate) fn tokenize(text: &str, line: u32) -> AsmResult<Vec<Token>> {
             continue;
         }
         if is_ident_start(c) {
-            let start = i;
-            while i < chars.len() && is_ident_char(chars[i]) {
-                i += 1;
-            }
-            let word: String = chars[start..i].iter().collect();
+            let word;
+            (word, i) = ident_at(&chars, i);
             out.push(Token {
                 tok: Tok::Ident(word),
                 col,
@@ -84,12 +90,8 @@ pub(crate) fn tokenize(text: &str, line: u32) -> AsmResult<Vec<Token>> {
                 i += 2;
             } else if chars.get(i + 1).is_some_and(|&n| is_ident_start(n)) {
                 // `$name` escapes a name that would otherwise be a keyword.
-                let start = i + 1;
-                i += 1;
-                while i < chars.len() && is_ident_char(chars[i]) {
-                    i += 1;
-                }
-                let word: String = chars[start..i].iter().collect();
+                let word;
+                (word, i) = ident_at(&chars, i + 1);
                 out.push(Token {
                     tok: Tok::Ident(word),
                     col,

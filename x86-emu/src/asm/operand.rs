@@ -134,8 +134,7 @@ pub(super) fn evaluate(op: &Operand, env: &dyn Env) -> AsmResult<Val> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::expr::{parse_expr, Cursor};
-    use super::super::lexer::tokenize;
+    use super::super::expr::parse_all;
     use super::*;
 
     struct NoSyms;
@@ -155,16 +154,7 @@ mod tests {
     }
 
     fn mem(s: &str) -> AsmResult<(Register, Register, u32, Option<i64>)> {
-        let toks = tokenize(s, 1)?;
-        let mut c = Cursor {
-            toks: &toks,
-            pos: 0,
-            line: 1,
-            end_col: 99,
-            scope: "",
-        };
-        let e = parse_expr(&mut c)?;
-        let m = resolve_mem(&e, &NoSyms, 1)?;
+        let m = resolve_mem(&parse_all(s)?, &NoSyms, 1)?;
         Ok((m.base, m.index, m.scale, m.disp))
     }
 

@@ -3,11 +3,17 @@
 
 use super::*;
 
-#[test]
-fn phys_u32_reads_and_writes_four_little_endian_bytes_and_nothing_outside_ram() {
+/// A machine whose `len` bytes at physical 0x3000 hold 0x5a, and the end of its RAM.
+fn patterned(len: usize) -> (Machine, u32) {
     let (mut m, _) = setup(&[0x90]);
     let end = m.ram().len();
-    m.write_phys(PhysAddr(0x3000), &[0x5a; 8]).unwrap();
+    m.write_phys(PhysAddr(0x3000), &vec![0x5a; len]).unwrap();
+    (m, end)
+}
+
+#[test]
+fn phys_u32_reads_and_writes_four_little_endian_bytes_and_nothing_outside_ram() {
+    let (mut m, end) = patterned(8);
     m.write_phys_u32(PhysAddr(0x3002), 0x0403_0201).unwrap();
     let mut bytes = [0u8; 8];
     m.read_phys(PhysAddr(0x3000), &mut bytes).unwrap();
@@ -27,9 +33,7 @@ fn phys_u32_reads_and_writes_four_little_endian_bytes_and_nothing_outside_ram() 
 
 #[test]
 fn zero_phys_zeroes_exactly_its_range_and_nothing_outside_ram() {
-    let (mut m, _) = setup(&[0x90]);
-    let end = m.ram().len();
-    m.write_phys(PhysAddr(0x3000), &[0x5a; 4096]).unwrap();
+    let (mut m, end) = patterned(4096);
     m.zero_phys(PhysAddr(0x3001), 4094).unwrap();
     let mut page = [0u8; 4096];
     m.read_phys(PhysAddr(0x3000), &mut page).unwrap();

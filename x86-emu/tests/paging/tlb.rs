@@ -3,6 +3,17 @@
 
 use super::*;
 
+/// Reads DATA into eax, ebx, then ecx, trapping with `int 0x80` between reads.
+fn three_reads_of_data() -> Vec<u8> {
+    asm(|a| {
+        a.mov(eax, dword_ptr(DATA))?;
+        a.int(0x80)?;
+        a.mov(ebx, dword_ptr(DATA))?;
+        a.int(0x80)?;
+        a.mov(ecx, dword_ptr(DATA))
+    })
+}
+
 #[test]
 fn accessed_at_both_levels_dirty_on_first_write() {
     let code = asm(|a| {
@@ -25,14 +36,7 @@ fn accessed_at_both_levels_dirty_on_first_write() {
 
 #[test]
 fn stale_tlb_entry_is_used_until_invlpg() {
-    let code = asm(|a| {
-        a.mov(eax, dword_ptr(DATA))?;
-        a.int(0x80)?;
-        a.mov(ebx, dword_ptr(DATA))?;
-        a.int(0x80)?;
-        a.mov(ecx, dword_ptr(DATA))
-    });
-    let (mut m, space) = setup(&code);
+    let (mut m, space) = setup(&three_reads_of_data());
     let old = space.phys(VirtAddr(DATA)).unwrap();
     let new = space.phys(VirtAddr(DATA + 0x1000)).unwrap();
     m.write_phys(old, &0x1111u32.to_le_bytes()).unwrap();
@@ -59,14 +63,7 @@ fn stale_tlb_entry_is_used_until_invlpg() {
 
 #[test]
 fn unmapping_without_invlpg_keeps_access_cr3_reload_flushes() {
-    let code = asm(|a| {
-        a.mov(eax, dword_ptr(DATA))?;
-        a.int(0x80)?;
-        a.mov(eax, dword_ptr(DATA))?;
-        a.int(0x80)?;
-        a.mov(eax, dword_ptr(DATA))
-    });
-    let (mut m, _) = setup(&code);
+    let (mut m, _) = setup(&three_reads_of_data());
     assert_eq!(m.run(10).stop, Stop::Interrupt(0x80));
     set_pte(&mut m, DATA, 0);
     assert_eq!(m.run(10).stop, Stop::Interrupt(0x80), "still cached");

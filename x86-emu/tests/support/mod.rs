@@ -68,45 +68,49 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Runs the build tool `name`; its stderr is the error if it is missing or fails.
+fn tool(name: &str, cmd: &mut Command) -> Result<(), String> {
+    let out = cmd
+        .output()
+        .map_err(|e| format!("{name} not available: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{name} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(())
+}
+
 /// nasm + ld; returns the executable.
 fn build(dir: &std::path::Path, stem: &str) -> Result<PathBuf, String> {
     let asm = dir.join(format!("{stem}.asm"));
     let obj = dir.join(format!("{stem}.o"));
     let exe = dir.join(stem);
-    let out = Command::new("nasm")
-        .args(["-f", "elf32", "-O0"])
-        .arg(&asm)
-        .arg("-o")
-        .arg(&obj)
-        .output()
-        .map_err(|e| format!("nasm not available: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "nasm failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let out = Command::new("ld")
-        .args([
-            "-m",
-            "elf_i386",
-            "-N",
-            "-Ttext=0x400060",
-            "-e",
-            "_start",
-            "--no-warn-rwx-segments",
-        ])
-        .arg(&obj)
-        .arg("-o")
-        .arg(&exe)
-        .output()
-        .map_err(|e| format!("ld not available: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "ld failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    tool(
+        "nasm",
+        Command::new("nasm")
+            .args(["-f", "elf32", "-O0"])
+            .arg(&asm)
+            .arg("-o")
+            .arg(&obj),
+    )?;
+    tool(
+        "ld",
+        Command::new("ld")
+            .args([
+                "-m",
+                "elf_i386",
+                "-N",
+                "-Ttext=0x400060",
+                "-e",
+                "_start",
+                "--no-warn-rwx-segments",
+            ])
+            .arg(&obj)
+            .arg("-o")
+            .arg(&exe),
+    )?;
     Ok(exe)
 }
 

@@ -84,6 +84,17 @@ pub fn for_nasm_bin(source: &str, org: u32) -> String {
 /// Frames of RAM in the fault-round-trip and UI scenarios.
 pub const BIG_RAM_FRAMES: u32 = 4096;
 
+/// The start of a program that maps `PAGES` anonymous read-write pages through the library
+/// gate (mmap, function 1) and keeps their address in EBP.
+const MAP_PAGES: &str = "_start:
+    mov eax, 1
+    xor ebx, ebx
+    mov ecx, PAGES * 4096
+    mov edx, 6
+    xor esi, esi
+    int 0x30
+    mov ebp, eax";
+
 /// A program that maps `pages` anonymous pages through the library gate and writes one
 /// byte to each (one first-touch fault per page); then it spins, or with `forever` keeps
 /// adding 1 to a dword of every page, round after round, without faulting.
@@ -107,14 +118,7 @@ again_page:
     format!(
         "PAGES equ {pages}
 section .text
-_start:
-    mov eax, 1
-    xor ebx, ebx
-    mov ecx, PAGES * 4096
-    mov edx, 6
-    xor esi, esi
-    int 0x30
-    mov ebp, eax
+{MAP_PAGES}
     mov edi, eax
     mov ecx, PAGES
 touch:
@@ -254,14 +258,7 @@ fn scan_source(pages: u32, work: u32) -> String {
         "PAGES equ {pages}
 WORK equ {work}
 section .text
-_start:
-    mov eax, 1
-    xor ebx, ebx
-    mov ecx, PAGES * 4096
-    mov edx, 6
-    xor esi, esi
-    int 0x30
-    mov ebp, eax
+{MAP_PAGES}
 round:
     mov edi, ebp
     mov ecx, PAGES

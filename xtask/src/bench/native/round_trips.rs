@@ -19,16 +19,30 @@ pub(super) fn fault_round_trip(scale: Scale) -> Result<(f64, u64), String> {
         programs::touch_scenario(small),
         programs::touch_scenario(large),
     );
+    ns_per_extra_fault(scale, &small, &large, |json| {
+        run_scenario(json).map(|(faults, _, t)| (faults, t))
+    })
+}
+
+/// ns per fault of the `large` scenario beyond the `small` one, and that fault count: one
+/// warm-up run of `large`, then the best CPU seconds of each over [`FAULT_RUNS`] × the
+/// scale's repetitions. `run` runs a scenario: (faults, CPU seconds).
+fn ns_per_extra_fault(
+    scale: Scale,
+    small: &str,
+    large: &str,
+    mut run: impl FnMut(&str) -> Result<(u64, f64), String>,
+) -> Result<(f64, u64), String> {
     // Warm-up: the trace and the kernel's tables then grow into memory the process already
     // has, as in a session that has been running. Cold, each fault also pays ~0.6 host page
     // faults for that growth (fresh memory from the OS), which is not the round trip.
-    run_scenario(&large)?;
+    run(large)?;
     let (mut f0, mut f1) = (0, 0);
     let (mut t0, mut t1) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..FAULT_RUNS * scale.repetitions() {
-        let (f, _, t) = run_scenario(&small)?;
+        let (f, t) = run(small)?;
         (f0, t0) = (f, t0.min(t));
-        let (f, _, t) = run_scenario(&large)?;
+        let (f, t) = run(large)?;
         (f1, t1) = (f, t1.min(t));
     }
     let n = f1.saturating_sub(f0).max(1);
@@ -64,17 +78,7 @@ fn file_round_trip(scale: Scale) -> Result<(f64, u64), String> {
         programs::file_touch_scenario(small),
         programs::file_touch_scenario(large),
     );
-    run_file_touch(&large)?;
-    let (mut f0, mut f1) = (0, 0);
-    let (mut t0, mut t1) = (f64::INFINITY, f64::INFINITY);
-    for _ in 0..FAULT_RUNS * scale.repetitions() {
-        let (f, t) = run_file_touch(&small)?;
-        (f0, t0) = (f, t0.min(t));
-        let (f, t) = run_file_touch(&large)?;
-        (f1, t1) = (f, t1.min(t));
-    }
-    let n = f1.saturating_sub(f0).max(1);
-    Ok(((t1 - t0) * 1e9 / n as f64, n))
+    ns_per_extra_fault(scale, &small, &large, run_file_touch)
 }
 
 /// Pages of the (small, large) file-touch runs: the file server caches the whole file.
