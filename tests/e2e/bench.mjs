@@ -11,10 +11,11 @@
 //   faults:      { runs, small: {faults, ms}, large: {faults, ms}, small_ms: [..], large_ms: [..],
 //                  warmup: {runs, ms} }
 //                benchScenario in the page; small/large: the fastest run of each size; warmup:
-//                the large runs before (until the fastest stopped improving, see roundTrips)
+//                the large runs before (see untilSteady)
 //   files:       as faults, with benchFileTouch: the toucher's faults and the time from its
 //                arrival (after the warm-up task filled the file server's cache) to the end
-//   physmem:     { rounds, reps, churn, cow, churn_ns: [..], cow_ns: [..] }  least and every run
+//   physmem:     { rounds, reps, churn, cow, churn_ns: [..], cow_ns: [..], churn_warmup,
+//                  cow_warmup }  least and every run, and the warm-up ({runs, ms}) of each
 //   clock:       { isolated, resolution_us }  the page's performance.now() (see wasmFigures)
 //   tti:         { ms, loads, compile_ms }    navigation start -> #selfpage[data-ready="true"]
 //   frames:      { median_ms, p95_ms, count, window_ms, ips }  while running at full speed
@@ -75,10 +76,32 @@ async function measure(name, part) {
   }
 }
 
+/** Warm-up before timing, in the page: calls `timeOne` (which runs once and returns its ms)
+ * until the fastest run has not improved by 5% for a second, at most 20 s; returns how many
+ * runs that took and how long. V8 first runs a wasm function in quickly compiled code,
+ * compiles it better in the background once it is hot and switches at the next call. The
+ * large fault run takes 5-60 ms at first and 2 ms from ~0.4 s after the first call here; a
+ * fixed count of warm-up runs (10 for faults, 3 for physmem) could end before that, and where
+ * compiles take longer timed the first code, 2.5-4x slower. */
+function untilSteady(timeOne) {
+  const start = performance.now();
+  let fastest = Infinity;
+  let since = start;
+  let runs = 0;
+  while (performance.now() - since < 1000 && performance.now() - start < 20000) {
+    const ms = timeOne();
+    runs++;
+    if (ms < fastest * 0.95) since = performance.now();
+    fastest = Math.min(fastest, ms);
+  }
+  return { runs, ms: performance.now() - start };
+}
+
 /** The emulator loops and the fault scenarios, timed inside the page with the wasm build. */
 async function wasmFigures(browser) {
   // A fault run of 300 pages takes ~0.3 ms: the page's clock must tick finer than 100 µs.
   const { context, page } = await openPage(browser, '/', { isolated: true });
+  await page.evaluate(`self.untilSteady = ${untilSteady}`);
   await measure('clock', () =>
     page.evaluate(() => {
       let step = Infinity;
@@ -125,7 +148,11 @@ async function wasmFigures(browser) {
         const m = await import(new URL('pkg/selfpage_web.js', location.href).href);
         const ns = {};
         for (const name of ['churn', 'cow']) {
-          for (let i = 0; i < 3; i++) m.benchPhysmem(name, rounds); // warm-up, as for faults
+          ns[`${name}_warmup`] = self.untilSteady(() => {
+            const t = performance.now();
+            m.benchPhysmem(name, rounds);
+            return performance.now() - t;
+          });
           ns[`${name}_ns`] = [];
           for (let i = 0; i < reps; i++) {
             const t = performance.now();
@@ -186,24 +213,8 @@ function roundTrips(page, src, entry) {
         const faults = out.summary ? out.summary.tasks.reduce((n, t) => n + t.faults, 0) : out.faults;
         return { faults, ms: out.run_ms };
       };
-      // Warm-up, as a running app is: until V8 runs the fault path in its optimised code.
-      // V8 first runs a wasm function in quickly compiled code, compiles it better in the
-      // background once it is hot and switches at the next call. Here the large run takes
-      // 5-60 ms at first and 2 ms from ~0.4 s after the first call; the old warm-up of 10
-      // runs could end before that, and where compiles take longer it timed the first code,
-      // 2.5-4x slower. So: run until the fastest run has not improved by 5% for a second
-      // (at most 20 s).
-      const warmup = { runs: 0, ms: 0 };
-      const start = performance.now();
-      let fastest = Infinity;
-      let since = start;
-      while (performance.now() - since < 1000 && performance.now() - start < 20000) {
-        const ms = run(src.large).ms;
-        warmup.runs++;
-        if (ms < fastest * 0.95) since = performance.now();
-        fastest = Math.min(fastest, ms);
-      }
-      warmup.ms = performance.now() - start;
+      // Warm-up, as a running app is (see untilSteady).
+      const warmup = self.untilSteady(() => run(src.large).ms);
       // The best run of each size: on a shared machine the one nothing else slowed (the
       // best of differences could pair a slowed small run with a fast large one).
       let small = null;

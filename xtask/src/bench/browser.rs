@@ -225,7 +225,7 @@ fn rows_from_browser(m: &Value, facts: &Facts, scale: Scale) -> Vec<Row> {
                 "{wall} of {n} faults (difference of the best of {} runs of each size; the \
                  median: difference of the median runs), {}; vs. Linux first touch: {}",
                 at(m, "/faults/runs").unwrap_or_default(),
-                warmed(m, "faults"),
+                warmed(m, "/faults/warmup"),
                 facts
                     .linux_fault_ns
                     .map(|l| format!("{}×", table::num(ns / l)))
@@ -252,10 +252,10 @@ fn rows_from_browser(m: &Value, facts: &Facts, scale: Scale) -> Vec<Row> {
                     false,
                 ))
                 .note(format!(
-                    "{wall}, best of {} runs of {} rounds after 3 warm-up runs; vs. Linux first \
-                     touch: {}",
+                    "{wall}, best of {} runs of {} rounds, {}; vs. Linux first touch: {}",
                     at(m, "/physmem/reps").unwrap_or_default(),
                     at(m, "/physmem/rounds").unwrap_or_default(),
+                    warmed(m, &format!("/physmem/{name}_warmup")),
                     facts
                         .linux_fault_ns
                         .map(|l| format!("{}×", table::num(ns / l)))
@@ -346,7 +346,7 @@ fn file_row(m: &Value, facts: &Facts, wall: &str) -> Row {
              the toucher's arrival (difference of the best of {} runs of each size; the median: \
              difference of the median runs), {}; vs. Linux MAP_SHARED /dev/shm first touch: {}",
             at(m, "/files/runs").unwrap_or_default(),
-            warmed(m, "files"),
+            warmed(m, "/files/warmup"),
             facts
                 .linux_shm_ns
                 .map(|l| format!("{}×", table::num(ns / l)))
@@ -354,11 +354,12 @@ fn file_row(m: &Value, facts: &Facts, wall: &str) -> Row {
         ))
 }
 
-/// How the page warmed up before timing `part`'s round trips (tests/e2e/bench.mjs).
-fn warmed(m: &Value, part: &str) -> String {
+/// How the page warmed up before timing: the `{runs, ms}` at pointer `warmup`, from
+/// `untilSteady` in tests/e2e/bench.mjs.
+fn warmed(m: &Value, warmup: &str) -> String {
     match (
-        at(m, &format!("/{part}/warmup/runs")),
-        at(m, &format!("/{part}/warmup/ms")),
+        at(m, &format!("{warmup}/runs")),
+        at(m, &format!("{warmup}/ms")),
     ) {
         (Some(runs), Some(ms)) => format!(
             "after {runs} warm-up runs in {} s (until the fastest had not improved by 5% for \
