@@ -355,11 +355,21 @@ mod tests {
     }
 
     #[test]
-    fn the_opt_walk_agrees_with_a_plain_one_across_blocks_and_chunks() {
-        // 3,000 pages: 375 blocks of 8 levels, 47 sixty-fours, 6 five-hundred-twelves; the
-        // 60,000 references are walked in 15 chunks.
+    fn the_opt_walk_agrees_with_a_plain_one_across_runs_and_chunks() {
+        // 3,000 pages, runs of records longer than one shift of 8 levels; the 60,000
+        // references are walked in 15 chunks.
         let refs = mixed_refs(60_000, 3000, 40, 7);
         assert_eq!(opt_depths(&refs), plain_opt_depths(&refs));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_opt_walk_agrees_with_a_plain_one_on_short_strings(
+            refs in proptest::collection::vec(0u32..24, 1..300),
+        ) {
+            // Few pages: references at depth 1 and at the bottom, runs joining and splitting.
+            proptest::prop_assert_eq!(opt_depths(&refs), plain_opt_depths(&refs));
+        }
     }
 
     #[test]

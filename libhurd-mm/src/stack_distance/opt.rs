@@ -1,4 +1,4 @@
-//! OPT's stack, walked one reference at a time.
+//! OPT's stack, walked one ascending run of levels at a time.
 //!
 //! The stack holds each page with its key, its next use (sooner is higher priority). A
 //! reference to the page at level `d` puts it on top; on the way down, each level above `d`
@@ -7,17 +7,17 @@
 //! starts as the old top's and becomes each record's in turn. Still O(d) per reference in the
 //! worst case: Bilardi, Ekanadham and Pattnaik (2017) give O(log V), with balanced trees.
 //!
-//! On the benchmark's string (uniformly random references over 4,096 pages) a reference moves
-//! ~24 records, mostly in 3 runs of consecutive levels, at a depth of ~1,000. Three things
-//! keep the walk to those:
-//! * a level is one `u64` [`Slot`], the key above the page: a move is a load and a store, and
-//!   no two slots are equal (pages never used again share a key; which of them sits where
-//!   changes no depth, as swapping equal keys changes no key);
-//! * the largest slot of every 8, 64 and 512 levels: levels without a record are skipped 8,
-//!   64 or 512 at a time;
-//! * a block of 8 levels that holds a record is walked without a branch: each level is
-//!   compared with the carried slot and the two are swapped by selects. Where a record falls
-//!   in its block is unpredictable, and mispredicted branches cost more than the selects.
+//! Below the top, the stack falls into *runs*: maximal stretches of levels whose slots ascend.
+//! They are long: on the benchmark's string (uniformly random references over 4,096 pages)
+//! the ~1,000 levels above a reference's depth form ~20 runs. In an ascending run the records
+//! are a suffix, there exactly when the run's last slot is above the carried one, and moving
+//! them shifts that suffix down one level. So a walk reads one slot per run, and shifts the
+//! ~3 runs that hold records 8 levels at a time, without branches. The list of runs changes
+//! only next to a shifted suffix and at `d`.
+//!
+//! A level is one `u64` [`Slot`], the key above the page: a move is a load and a store, and no
+//! two slots are equal (pages never used again share a key; which of them sits where changes
+//! no depth, as swapping equal keys changes no key).
 
 use super::COLD;
 
@@ -34,20 +34,18 @@ fn page(s: Slot) -> usize {
     s as u32 as usize
 }
 
-/// The largest of 8 slots.
-fn max_of(slots: &[Slot]) -> Slot {
-    let slots: &[Slot; 8] = slots.try_into().expect("8 slots");
-    slots.iter().fold(0, |m, &s| m.max(s))
-}
+/// Slots before level 0, so that a shift can read and write 8 levels above any level.
+const PAD: usize = 8;
 
-/// The OPT stack in blocks of 8 levels, with the largest slot of every 8, 64 and 512 levels
-/// (level 0, the top, counts in none of them). Unused levels hold 0, below every slot.
+/// The OPT stack and its runs.
 pub(super) struct OptStack {
-    blocks: Vec<[Slot; 8]>,
-    max8: Vec<Slot>,
-    max64: Vec<Slot>,
-    max512: Vec<Slot>,
-    /// Each page's level (`u32::MAX` before its first use).
+    /// Level `l`'s slot at `PAD + l`. The pad, and the top while a walk runs, hold a dummy
+    /// slot: key 0, below every other, and a page of its own (the last of `level`).
+    slots: Vec<Slot>,
+    /// The last level of each run, in order. The first run starts at level 1.
+    ends: Vec<u32>,
+    /// Each page's level (`u32::MAX` before its first use), then the dummy page's; as long as
+    /// a power of two, so that a page masked by it needs no bounds check.
     level: Vec<u32>,
     /// Levels in use.
     len: usize,
@@ -56,13 +54,11 @@ pub(super) struct OptStack {
 impl OptStack {
     /// An empty stack for pages `0..distinct`.
     pub(super) fn new(distinct: usize) -> OptStack {
-        let levels = distinct.max(1).next_multiple_of(512);
+        let pages = (distinct + 1).next_power_of_two();
         OptStack {
-            blocks: vec![[0; 8]; levels / 8],
-            max8: vec![0; levels / 8],
-            max64: vec![0; levels / 64],
-            max512: vec![0; levels / 512],
-            level: vec![u32::MAX; distinct],
+            slots: vec![(pages - 1) as Slot; PAD + distinct + 1],
+            ends: Vec::new(),
+            level: vec![u32::MAX; pages],
             len: 0,
         }
     }
@@ -88,119 +84,95 @@ impl OptStack {
             (at as usize, at + 1)
         };
         if depth > 0 {
-            self.carry_down(depth);
+            self.carry_down(depth, out == COLD);
         }
-        self.blocks[0][0] = slot(next, x);
+        self.slots[PAD] = slot(next, x);
         self.level[x as usize] = 0;
         out
     }
 
-    /// Carries the top's slot down through the records above level `depth` and leaves the
-    /// last one carried at `depth`.
+    /// Carries the top's slot down through the records above level `depth` (a new level if
+    /// `cold`) and leaves the last one carried at `depth`.
     #[inline(never)]
-    fn carry_down(&mut self, depth: usize) {
-        let mut carried = self.blocks[0][0];
-        // Blocks with levels above `depth`; the last may also hold `depth` and levels below.
-        let last = (depth - 1) / 8;
-        let mut changed = None; // the 64 levels whose largest slot fell, not yet updated
-        let mut next = self.next_block(0, last, carried);
-        while let Some(b) = next {
-            let (from, to) = (usize::from(b == 0), (depth - b * 8).min(8));
-            let block = &mut self.blocks[b];
-            let largest = if (from, to) == (0, 8) {
-                // Most blocks: the same walk with constant bounds, which the compiler unrolls.
-                walk_block(block, 0..8, &mut carried, &mut self.level, b)
-            } else {
-                walk_block(block, from..to, &mut carried, &mut self.level, b)
-            };
-            if b * 8 + 8 <= depth {
-                // A whole block above `depth` (the block of `depth` is settled below). Its
-                // largest slot only falls, so its 64's changes only if it was that one.
-                let held = self.max8[b] == self.max64[b / 8];
-                self.max8[b] = largest;
-                if held && changed != Some(b / 8) {
-                    if let Some(s) = changed {
-                        self.update_max64(s);
-                    }
-                    changed = Some(b / 8);
+    fn carry_down(&mut self, depth: usize, cold: bool) {
+        let mut carried = self.slots[PAD];
+        self.slots[PAD] = (self.level.len() - 1) as Slot;
+        let (mut run, mut start) = (0, 1);
+        let mut end_before = false; // the run before ends at `start - 1`, as listed
+        while start < depth {
+            let end = self.ends[run] as usize;
+            let last = self.slots[PAD + end];
+            if last > carried {
+                let whole = self.slots[PAD + start] > carried;
+                self.shift(end, carried);
+                carried = last;
+                // Every level walked is now at most `carried`, so the run joins the one before
+                // if all of it moved, and the one after if its last slot fell below the next.
+                if whole && end_before {
+                    run -= 1;
+                    self.ends.remove(run);
+                }
+                if end + 1 < depth && self.slots[PAD + end] < self.slots[PAD + end + 1] {
+                    self.ends.remove(run);
+                    (start, end_before) = (end + 1, false);
+                    continue;
                 }
             }
-            // Runs of records cross blocks: try the next block first.
-            next = if b < last && self.max8[b + 1] > carried {
-                Some(b + 1)
-            } else {
-                self.next_block(b + 1, last, carried)
-            };
+            (run, start, end_before) = (run + 1, end + 1, true);
         }
-        if let Some(s) = changed {
-            self.update_max64(s);
-        }
-        let b = depth / 8;
-        self.blocks[b][depth % 8] = carried;
-        self.level[page(carried)] = depth as u32;
-        self.max8[b] = self.max8[b].max(carried);
-        self.max64[b / 8] = self.max64[b / 8].max(carried);
-        self.max512[b / 64] = self.max512[b / 64].max(carried);
+        self.settle(depth, run, carried, cold);
     }
 
-    /// The first block of `from..=last` with a slot above `carried`.
+    /// Shifts the records of the run ending at level `end` (the levels from the first one
+    /// above `carried`) down one level, `carried` taking the first: 8 levels at a time, each
+    /// taking the slot above it if that is a record, else `carried` if it is one itself. The
+    /// other levels a window covers (the run's first ones, earlier runs, the top's dummy, the
+    /// pad) are at most `carried` and keep their slots.
     #[inline(always)]
-    fn next_block(&self, from: usize, last: usize, carried: Slot) -> Option<usize> {
-        let above = |maxima: &[Slot], lo: usize, hi: usize| {
-            if lo > hi {
-                return None;
+    fn shift(&mut self, end: usize, carried: Slot) {
+        let mask = self.level.len() - 1;
+        let mut hi = PAD + end;
+        loop {
+            let w: &mut [Slot; 9] = (&mut self.slots[hi - 8..=hi]).try_into().expect("9 slots");
+            let base = hi - 8 - PAD;
+            for j in (1..9).rev() {
+                let above = w[j - 1];
+                let s = if above > carried {
+                    above
+                } else {
+                    w[j].min(carried)
+                };
+                w[j] = s;
+                self.level[page(s) & mask] = (base + j) as u32;
             }
-            let at = maxima[lo..=hi].iter().position(|&m| m > carried)?;
-            Some(lo + at)
-        };
-        // The rest of `from`'s 64, the rest of its 512, then the 512s after.
-        if let Some(b) = above(&self.max8, from, (from | 7).min(last)) {
-            return Some(b);
-        }
-        let s = (from | 7) / 8 + 1;
-        let s = match above(&self.max64, s, (s | 7).min(last / 8)) {
-            Some(s) => s,
-            None => {
-                let h = above(&self.max512, (s | 7) / 8 + 1, last / 64)?;
-                above(&self.max64, h * 8, (h * 8 + 7).min(last / 8))?
+            if w[0] <= carried {
+                return; // no record above the window
             }
-        };
-        above(&self.max8, s * 8, (s * 8 + 7).min(last))
-    }
-
-    /// The largest slot of the 64 levels `s`, from their blocks', and of their 512 if it was
-    /// theirs.
-    fn update_max64(&mut self, s: usize) {
-        let (old, h) = (self.max64[s], s / 8);
-        self.max64[s] = max_of(&self.max8[s * 8..s * 8 + 8]);
-        if old == self.max512[h] {
-            self.max512[h] = max_of(&self.max64[h * 8..h * 8 + 8]);
+            hi -= 8;
         }
     }
-}
 
-/// Walks levels `range` of block `b`: a level whose slot is above the carried one takes the
-/// carried slot and its own is carried on. Returns the largest slot of the block's levels
-/// from `range.start` on, after.
-#[inline(always)]
-fn walk_block(
-    block: &mut [Slot; 8],
-    range: std::ops::Range<usize>,
-    carried: &mut Slot,
-    level: &mut [u32],
-    b: usize,
-) -> Slot {
-    let mut largest = 0;
-    for j in range.clone() {
-        let s = block[j & 7];
-        let record = s > *carried;
-        let stays = if record { *carried } else { s };
-        *carried = if record { s } else { *carried };
-        block[j & 7] = stays;
-        level[page(stays)] = (b * 8 + j) as u32;
-        largest = largest.max(stays);
+    /// Puts `carried` at `depth`, where the walk ended in run `run`, and mends the runs there.
+    fn settle(&mut self, depth: usize, run: usize, carried: Slot, cold: bool) {
+        self.slots[PAD + depth] = carried;
+        self.level[page(carried)] = depth as u32;
+        // The referenced page held the least slot (its next use was now), so a run ended just
+        // above it (or the stack did); every level above is now at most `carried`, so that
+        // run goes on to `depth`, and ends there if `depth` is the last level (listed already
+        // unless it is new) or its slot is above the next one's.
+        let ends_here = if depth == self.len - 1 {
+            cold
+        } else {
+            carried > self.slots[PAD + depth + 1]
+        };
+        // Level `depth - 1` ends a run no more (if a run was there: they start at level 1).
+        match (depth >= 2, ends_here) {
+            (true, true) => self.ends[run - 1] = depth as u32,
+            (true, false) => {
+                self.ends.remove(run - 1);
+            }
+            (false, true) => self.ends.insert(run, depth as u32),
+            (false, false) => {}
+        }
     }
-    block[range.end.min(8)..]
-        .iter()
-        .fold(largest, |m, &s| m.max(s))
 }
