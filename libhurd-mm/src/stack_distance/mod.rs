@@ -356,7 +356,7 @@ mod tests {
 
     #[test]
     fn the_opt_walk_agrees_with_a_plain_one_across_runs_and_chunks() {
-        // 3,000 pages, runs of records longer than one shift of 8 levels; the 60,000
+        // 3,000 pages (~1,000 levels deep), runs of levels joining and splitting; the 60,000
         // references are walked in 15 chunks.
         let refs = mixed_refs(60_000, 3000, 40, 7);
         assert_eq!(opt_depths(&refs), plain_opt_depths(&refs));

@@ -11,9 +11,9 @@
 //! They are long: on the benchmark's string (uniformly random references over 4,096 pages)
 //! the ~1,000 levels above a reference's depth form ~20 runs. In an ascending run the records
 //! are a suffix, there exactly when the run's last slot is above the carried one, and moving
-//! them shifts that suffix down one level. So a walk reads one slot per run, and shifts the
-//! ~3 runs that hold records 8 levels at a time, without branches. The list of runs changes
-//! only next to a shifted suffix and at `d`.
+//! them shifts that suffix down one level. So a walk reads one slot per run, and moves only
+//! the records of the ~3 runs that hold any. The list of runs changes only next to a shifted
+//! suffix and at `d`.
 //!
 //! A level is one `u64` [`Slot`], the key above the page: a move is a load and a store, and no
 //! two slots are equal (pages never used again share a key; which of them sits where changes
@@ -34,13 +34,10 @@ fn page(s: Slot) -> usize {
     s as u32 as usize
 }
 
-/// Slots before level 0, so that a shift can read and write 8 levels above any level.
-const PAD: usize = 8;
-
 /// The OPT stack and its runs.
 pub(super) struct OptStack {
-    /// Level `l`'s slot at `PAD + l`. The pad, and the top while a walk runs, hold a dummy
-    /// slot: key 0, below every other, and a page of its own (the last of `level`).
+    /// Each level's slot. While a walk runs, the top holds a dummy one: key 0, below every
+    /// other, and a page of its own (the last of `level`).
     slots: Vec<Slot>,
     /// The last level of each run, in order. The first run starts at level 1.
     ends: Vec<u32>,
@@ -56,7 +53,7 @@ impl OptStack {
     pub(super) fn new(distinct: usize) -> OptStack {
         let pages = (distinct + 1).next_power_of_two();
         OptStack {
-            slots: vec![(pages - 1) as Slot; PAD + distinct + 1],
+            slots: vec![0; distinct],
             ends: Vec::new(),
             level: vec![u32::MAX; pages],
             len: 0,
@@ -86,7 +83,7 @@ impl OptStack {
         if depth > 0 {
             self.carry_down(depth, out == COLD);
         }
-        self.slots[PAD] = slot(next, x);
+        self.slots[0] = slot(next, x);
         self.level[x as usize] = 0;
         out
     }
@@ -95,15 +92,15 @@ impl OptStack {
     /// `cold`) and leaves the last one carried at `depth`.
     #[inline(never)]
     fn carry_down(&mut self, depth: usize, cold: bool) {
-        let mut carried = self.slots[PAD];
-        self.slots[PAD] = (self.level.len() - 1) as Slot;
+        let mut carried = self.slots[0];
+        self.slots[0] = (self.level.len() - 1) as Slot;
         let (mut run, mut start) = (0, 1);
         let mut end_before = false; // the run before ends at `start - 1`, as listed
         while start < depth {
             let end = self.ends[run] as usize;
-            let last = self.slots[PAD + end];
+            let last = self.slots[end];
             if last > carried {
-                let whole = self.slots[PAD + start] > carried;
+                let whole = self.slots[start] > carried;
                 self.shift(end, carried);
                 carried = last;
                 // Every level walked is now at most `carried`, so the run joins the one before
@@ -112,7 +109,7 @@ impl OptStack {
                     run -= 1;
                     self.ends.remove(run);
                 }
-                if end + 1 < depth && self.slots[PAD + end] < self.slots[PAD + end + 1] {
+                if end + 1 < depth && self.slots[end] < self.slots[end + 1] {
                     self.ends.remove(run);
                     (start, end_before) = (end + 1, false);
                     continue;
@@ -124,37 +121,28 @@ impl OptStack {
     }
 
     /// Shifts the records of the run ending at level `end` (the levels from the first one
-    /// above `carried`) down one level, `carried` taking the first: 8 levels at a time, each
-    /// taking the slot above it if that is a record, else `carried` if it is one itself. The
-    /// other levels a window covers (the run's first ones, earlier runs, the top's dummy, the
-    /// pad) are at most `carried` and keep their slots.
+    /// above `carried`) down one level, `carried` taking the first. The level above the
+    /// records is at most `carried`: the run's, an earlier run's, or the top's dummy.
     #[inline(always)]
     fn shift(&mut self, end: usize, carried: Slot) {
         let mask = self.level.len() - 1;
-        let mut hi = PAD + end;
+        let mut at = end;
         loop {
-            let w: &mut [Slot; 9] = (&mut self.slots[hi - 8..=hi]).try_into().expect("9 slots");
-            let base = hi - 8 - PAD;
-            for j in (1..9).rev() {
-                let above = w[j - 1];
-                let s = if above > carried {
-                    above
-                } else {
-                    w[j].min(carried)
-                };
-                w[j] = s;
-                self.level[page(s) & mask] = (base + j) as u32;
+            let above = self.slots[at - 1];
+            if above <= carried {
+                break;
             }
-            if w[0] <= carried {
-                return; // no record above the window
-            }
-            hi -= 8;
+            self.slots[at] = above;
+            self.level[page(above) & mask] = at as u32;
+            at -= 1;
         }
+        self.slots[at] = carried;
+        self.level[page(carried) & mask] = at as u32;
     }
 
     /// Puts `carried` at `depth`, where the walk ended in run `run`, and mends the runs there.
     fn settle(&mut self, depth: usize, run: usize, carried: Slot, cold: bool) {
-        self.slots[PAD + depth] = carried;
+        self.slots[depth] = carried;
         self.level[page(carried)] = depth as u32;
         // The referenced page held the least slot (its next use was now), so a run ended just
         // above it (or the stack did); every level above is now at most `carried`, so that
@@ -163,7 +151,7 @@ impl OptStack {
         let ends_here = if depth == self.len - 1 {
             cold
         } else {
-            carried > self.slots[PAD + depth + 1]
+            carried > self.slots[depth + 1]
         };
         // Level `depth - 1` ends a run no more (if a run was there: they start at level 1).
         match (depth >= 2, ends_here) {
